@@ -1,0 +1,37 @@
+# Kasip: two commands for a newcomer — `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install db data clean
+
+run: $(STAMP) db  ## start Kasip: the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] && $(BIN)/kasip bot --help >/dev/null 2>&1; then \
+		exec $(BIN)/kasip bot; \
+	elif [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		echo "This version has no Telegram transport yet; starting the terminal chat."; \
+		exec $(BIN)/kasip chat; \
+	else \
+		exec $(BIN)/kasip chat; \
+	fi
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+db: $(STAMP)  ## create or migrate the SQLite database (KASIP_DB, default var/kasip.sqlite)
+	$(BIN)/kasip db migrate --quiet
+
+data: $(STAMP)  ## rebuild knowledge/data/nkz2017.tsv from ../shared (maintainers only)
+	$(BIN)/python -m knowledge.build.nkz
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""The dialog and its transports (terminal now; Telegram next), plus the `kasip` command."""

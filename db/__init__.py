@@ -1,0 +1,1 @@
+"""Everything that touches SQLite: schema, migrations, and (later) the stores."""
