@@ -1,0 +1,114 @@
+"""The transport-free dialog, driven directly: every path answers, none raises."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialog import Dialog, DialogState, Event, Step
+from bot.i18n import Texts
+from knowledge.tree import NkzTree
+
+
+@pytest.fixture(scope="module")
+def dialog(tree: NkzTree) -> Dialog:
+    return Dialog(tree)
+
+
+def started(dialog: Dialog, lang: str = "ru") -> DialogState:
+    state, _ = dialog.start()
+    state, _ = dialog.handle(state, Event.button(f"lang:{lang}"))
+    return state
+
+
+def test_language_first_then_title(dialog: Dialog) -> None:
+    state, replies = dialog.start()
+    assert state.step is Step.LANGUAGE
+    assert [b.data for b in replies[0].buttons] == ["lang:kk", "lang:ru", "lang:en"]
+    state, replies = dialog.handle(state, Event.text("қазақша"))
+    assert state.step is Step.TITLE and state.lang == "kk"
+    assert replies[-1].text == Texts("kk")("ask.title")
+
+
+def test_telegram_language_hint_skips_the_question(dialog: Dialog) -> None:
+    state, replies = dialog.start("kk-KZ")
+    assert state.lang == "kk" and state.step is Step.TITLE
+    state, _ = dialog.start("de")
+    assert state.step is Step.LANGUAGE
+
+
+def test_unknown_language_answer_asks_again(dialog: Dialog) -> None:
+    state, _ = dialog.start()
+    state, replies = dialog.handle(state, Event.text("klingon"))
+    assert state.step is Step.LANGUAGE and replies[0].buttons
+
+
+def test_title_to_candidates_to_card(dialog: Dialog) -> None:
+    state = started(dialog)
+    state, replies = dialog.handle(state, Event.text("электросварщик"))
+    assert state.step is Step.CHOOSE
+    assert any(code.startswith("7212") for code in state.candidates[:3])
+    assert replies[0].buttons[-1].data == "retry"
+    chosen = next(c for c in state.candidates if c.startswith("7212"))
+    state, replies = dialog.handle(state, Event.button(f"pick:{chosen}"))
+    assert state.step is Step.RESULT and state.code == chosen
+    assert chosen in replies[0].text and "Уровень квалификации" in replies[0].text
+
+
+def test_number_typed_at_choice_picks_and_code_typed_shows_group(dialog: Dialog) -> None:
+    state = started(dialog)
+    state, _ = dialog.handle(state, Event.text("бухгалтер"))
+    first = state.candidates[0]
+    picked, _ = dialog.handle(state, Event.text("1"))
+    assert picked.code == first
+    direct, replies = dialog.handle(state, Event.text("7212"))
+    assert direct.code == "7212" and "7212" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀😀", "?!.,;", "12345678901234", "<b>html</b>", "'; DROP TABLE users; --", 'title:"x" OR NEAR(a b)', "\x00\x07\x1b[31m", "а" * 100_000],
+)
+def test_bad_input_gets_a_polite_answer(dialog: Dialog, text: str) -> None:
+    state = started(dialog)
+    new_state, replies = dialog.handle(state, Event.text(text))
+    assert replies and all(r.text.strip() for r in replies)
+    assert new_state.lang == "ru"
+    assert "Traceback" not in " ".join(r.text for r in replies)
+
+
+@pytest.mark.parametrize("data", ["pick:9999", "pick:7212-1", "lang:xx", "garbage", "", "pick:" + "9" * 500])
+def test_forged_or_stale_buttons_never_crash(dialog: Dialog, data: str) -> None:
+    state = started(dialog)
+    state, _ = dialog.handle(state, Event.text("повар"))
+    new_state, replies = dialog.handle(state, Event.button(data))
+    assert replies and replies[0].text
+    if data == "pick:7212-1":  # a real code, but not one we offered
+        assert new_state.code is None
+
+
+def test_non_text_messages_are_explained(dialog: Dialog) -> None:
+    state = started(dialog, "en")
+    new_state, replies = dialog.handle(state, Event.other())
+    assert new_state == state and replies[0].text == Texts("en")("input.not_text")
+
+
+def test_commands(dialog: Dialog) -> None:
+    state = started(dialog, "kk")
+    _, replies = dialog.handle(state, Event.command("help"))
+    assert "/code" in replies[0].text
+    shown, replies = dialog.handle(state, Event.command("code", "21471"))
+    assert shown.code == "2147-1"
+    _, replies = dialog.handle(state, Event.command("code", "2148"))
+    assert "2147" in replies[0].text or "2149" in replies[0].text
+    again, _ = dialog.handle(state, Event.command("lang"))
+    assert again.step is Step.LANGUAGE
+    fresh, _ = dialog.handle(state, Event.command("new"))
+    assert fresh.step is Step.TITLE and fresh.lang == "kk"
+
+
+def test_state_survives_json_and_bad_json_starts_fresh(dialog: Dialog) -> None:
+    state = started(dialog)
+    state, _ = dialog.handle(state, Event.text("кассир"))
+    assert DialogState.from_json(state.to_json()) == state
+    for broken in ["", "{", "[]", '{"step": "nowhere"}', '{"lang": 5, "candidates": "x"}', "null"]:
+        assert DialogState.from_json(broken).step in (Step.LANGUAGE, Step.TITLE, Step.CHOOSE, Step.RESULT)
