@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.codes import Level
+from knowledge.isco import isco_unit_codes
 from knowledge.tree import NkzTree, load_tree
 
 GROUPS_DIR = Path(__file__).resolve().parents[1] / "data" / "groups"
@@ -166,22 +167,6 @@ def check_entry(code: str, entry: dict, tree: NkzTree, report: Report) -> None:
         check_language(f"{code} {key}", lang, text, report)
 
 
-_isco_codes: set[str] | None = None
-
-
-def isco_codes() -> set[str] | None:
-    global _isco_codes
-    if _isco_codes is None:
-        path = SHARED_DATA / "isco08_ilo_structure_definitions" / "isco08_structure_definitions.csv"
-        local = Path(__file__).resolve().parents[1] / "data" / "isco08_codes.txt"
-        if local.exists():
-            _isco_codes = set(local.read_text(encoding="utf-8").split())
-        elif path.exists():
-            with path.open(encoding="utf-8", newline="") as handle:
-                _isco_codes = {row["isco08_code"] for row in csv.DictReader(handle)}
-    return _isco_codes
-
-
 def check_isco(code: str, crosswalk: dict | None, report: Report) -> None:
     if not crosswalk:
         report.add(code, "no isco08 crosswalk")
@@ -193,11 +178,11 @@ def check_isco(code: str, crosswalk: dict | None, report: Report) -> None:
     if not isinstance(codes, list) or (not codes and relation != "national"):
         report.add(code, "isco08 codes must be a non-empty list (empty only for national)")
         return
-    known = isco_codes()
+    known = isco_unit_codes()
     for isco in codes:
         if not re.fullmatch(r"\d{4}", str(isco)):
             report.add(code, f"isco08 code {isco!r} is not a 4-digit unit code")
-        elif known is not None and isco not in known:
+        elif isco not in known:
             report.add(code, f"isco08 code {isco} does not exist in ISCO-08")
     if relation == "same" and len(codes) != 1:
         report.add(code, "relation 'same' takes exactly one ISCO code")
