@@ -44,6 +44,7 @@ _LAT_TO_CYR = {
     "w": "у", "x": "кс", "y": "ы", "ý": "ы", "z": "з",
 }
 _VOWELS_LAT = set("aäeıioöuūüyáóúý")
+_STANDARD_ONLY = set("ıäğñöūüş")
 
 _FOLD = {
     # Latin diacritics → plain letters
@@ -71,11 +72,11 @@ def latin_to_cyrillic(text: str) -> str:
     """Read Latin-script Kazakh (standard 2021 or informal) into Cyrillic.
 
     Ambiguities are settled the way Kazakh spelling usually goes: ``i``
-    after a vowel is й; otherwise, in text that uses the dotless ``ı`` for
-    і, ``i`` is и, and in informal text without it ``i`` is і (by far the
-    more common letter in Kazakh words).
+    after a vowel is й; otherwise, in text written with the 2021 letters
+    (ı ä ğ ñ ö ū ü ş), ``i`` is и, and in informal text without them ``i``
+    is і (by far the more common letter in Kazakh words).
     """
-    standard = "ı" in text.lower()
+    standard = any(ch in _STANDARD_ONLY for ch in text.lower())
     out: list[str] = []
     lower = text.lower()
     i = 0
