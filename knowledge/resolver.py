@@ -1,0 +1,450 @@
+"""The resolver: from a person's own words to ranked NKZ 2017 groups, with a reason and a next step.
+
+Public interface (the dialog, ``kasip classify`` and the vacancy coder rely on it)::
+
+    resolver = get_resolver()
+    result = resolver.resolve(title="электросварщик", duties="варю трубы на стройке")
+    result.candidates[0].code    # "7212-2": the occupation group when it can be told, else the unit
+    result.confident             # True when the first candidate can be given without asking
+    result.question              # otherwise the one thing worth asking next
+    result.rule                  # the methodology rule that decided, if one did
+
+How it decides, in the order of the NKZ methodology:
+
+1. a code typed directly is taken as it is;
+2. the title and each clause of the duties are compared with every example
+   title, group name and alias (:mod:`knowledge.index`); derivative words
+   (главный, старший, зам…) are dropped unless the classifier has the exact
+   title or the person manages people;
+3. all the text is scored against what each occupation group does (BM25);
+4. when clauses point to different groups, the seed's rules choose:
+   highest skill level, then most time, then production first; the
+   self-employed are not managers;
+5. the scores become probabilities; a clear winner is *confident*, otherwise
+   the most useful question is chosen from how the candidates differ.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from knowledge import rules
+from knowledge.codes import Level
+from knowledge.index import Index, load_index, term_weight, text_terms
+from knowledge.terms import analyze
+from knowledge.tree import NkzTree, load_tree
+from knowledge.version import data_version
+
+RESOLVER_VERSION = "1.0"
+MAX_TEXT = 5000
+
+TITLE_WEIGHT = 0.6
+DUTIES_WEIGHT = 0.4
+TEMPERATURE = 0.08
+CONFIDENT_PROBABILITY = 0.55
+EXACT = 0.98
+CLAUSE_STRONG = 0.6
+DUTY_CLAUSE_POWER = 3
+RULE_POOL = 3
+RULE_MARGIN = 0.7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str  # occupation group (e.g. 7212-2) when the evidence tells it apart, else the unit (7212)
+    unit: str
+    score: float  # probability-like, 0..1, over the candidates considered
+    name_ru: str
+    name_kz: str
+    skill_level: int | None
+    matched: tuple[str, ...] = ()  # the NKZ titles or aliases that matched best
+
+
+@dataclass(frozen=True)
+class Question:
+    """The one thing to ask next when the resolver is not sure.
+
+    kinds: ``manages_people`` (yes/no), ``hand_or_machine`` (hand/machine),
+    ``plan_or_routine`` (plan/routine), ``design_or_carry_out``
+    (design/carry_out), ``which_most_time`` (options are the clauses),
+    ``shortlist`` (options are codes).
+    """
+
+    kind: str
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    candidates: tuple[Candidate, ...]
+    confident: bool
+    question: Question | None = None
+    rule: str | None = None
+    notes: tuple[str, ...] = ()  # e.g. derivative words that were ignored
+    version: str = field(default_factory=lambda: f"{data_version()}+resolver-{RESOLVER_VERSION}")
+
+
+ANSWERS = {
+    "manages_people": ("yes", "no"),
+    "hand_or_machine": ("hand", "machine"),
+    "plan_or_routine": ("plan", "routine"),
+    "design_or_carry_out": ("design", "carry_out"),
+}
+
+
+class Resolver:
+    """Resolution over one classifier tree and its search index."""
+
+    def __init__(self, tree: NkzTree, index: Index):
+        self.tree = tree
+        self.index = index
+        self._unit_of = {occ: unit for occ, unit in zip(index.occupations, index.units)}
+        self._occupations_of: dict[str, list[str]] = defaultdict(list)
+        for occ, unit in self._unit_of.items():
+            self._occupations_of[unit].append(occ)
+
+    # -- public ---------------------------------------------------------------
+
+    def resolve(
+        self,
+        title: str = "",
+        duties: str = "",
+        lang: str | None = None,
+        answers: Mapping[str, str] | None = None,
+        limit: int = 5,
+    ) -> Resolution:
+        """Rank NKZ groups for what the person said; never raises on any text."""
+        title = _clean(title)
+        duties = _clean(duties)
+        answers = dict(answers or {})
+        text = f"{title} {duties}".strip()
+        typed = self._typed_code(text)
+        if typed is not None:
+            return typed
+        clauses = rules.clauses(title, duties)
+        if not clauses or not any(analyze(c.text) for c in clauses):
+            return self._fallback("Х5000" if not text else "Х4000")
+        scorer = _Scoring(self, text)
+        for clause in clauses:
+            scorer.add_clause(clause)
+        scorer.finish(answers)
+        return scorer.resolution(limit)
+
+    # -- helpers used by _Scoring ------------------------------------------------
+
+    def _typed_code(self, text: str) -> Resolution | None:
+        if not text or len(text) > 16 or not any(ch.isdigit() for ch in text):
+            return None
+        group = self.tree.lookup(text)
+        if group is None or group.level < Level.UNIT:
+            return None
+        unit = group.unit or group.code
+        code = group.parent if group.level is Level.TITLE and group.parent else group.code
+        candidate = self._candidate(code, unit, 1.0, (group.name_ru,))
+        return Resolution((candidate,), True, None, rules.CODE_TYPED)
+
+    def _fallback(self, code: str) -> Resolution:
+        group = self.tree.get(code)
+        assert group is not None
+        candidate = self._candidate(code, code, 0.0, ())
+        return Resolution((candidate,), False, None, None)
+
+    def _candidate(self, code: str, unit: str, score: float, matched: tuple[str, ...]) -> Candidate:
+        group = self.tree.get(code) or self.tree.get(unit)
+        assert group is not None
+        return Candidate(
+            code=group.code,
+            unit=unit,
+            score=round(score, 4),
+            name_ru=group.name_ru,
+            name_kz=group.name_kz,
+            skill_level=group.skill_level.best,
+            matched=matched,
+        )
+
+    def query_vector(self, text: str, keep_derivative: bool) -> dict[str, float]:
+        """Weighted terms of a piece of text; unknown words mapped to the nearest known one (typos)."""
+        vector: dict[str, float] = {}
+        entry_idf = self.index.idf
+        for term in text_terms(text, keep_derivative=keep_derivative):
+            if term not in self.index.entry_postings and term not in self.index.doc_postings:
+                fixed = self._nearest_term(term)
+                if fixed is None:
+                    continue
+                term, similarity = fixed
+            else:
+                similarity = 1.0
+            idf = entry_idf.get(term, 1.0)
+            vector[term] = max(vector.get(term, 0.0), idf * term_weight(term) * similarity)
+        return vector
+
+    def _nearest_term(self, term: str) -> tuple[str, float] | None:
+        if term.startswith(("~", "f:")) or len(term) < 5:
+            return None
+        bucket = self.index.vocabulary_by_initial.get(term[0])
+        if not bucket:
+            return None
+        found = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=84)
+        if found is None:
+            return None
+        return found[0], found[1] / 100
+
+
+class _Scoring:
+    """The evidence for one resolution, gathered clause by clause."""
+
+    def __init__(self, resolver: Resolver, text: str):
+        self.r = resolver
+        self.text = text
+        self.manages = rules.manages_people(text)
+        self.self_employed = rules.self_employed(text)
+        self.title_occ: dict[str, float] = defaultdict(float)  # best name-match per occupation or unit code
+        self.best_entry: dict[str, str] = {}
+        self.clause_scores: list[tuple[rules.Clause, dict[str, float]]] = []
+        self.notes: list[str] = []
+        self.rule: str | None = None
+        self.scores: dict[str, float] = {}
+
+    # -- evidence ------------------------------------------------------------------
+
+    def add_clause(self, clause: rules.Clause) -> None:
+        has_derivative = any(w.derivative for w in analyze(clause.text))
+        keep = self._match_entries(self.r.query_vector(clause.text, keep_derivative=True))
+        use = keep
+        if has_derivative:
+            exact = max(keep.values(), default=0.0) >= EXACT
+            if exact:
+                self.rule = self.rule or rules.EXACT_TITLE
+            elif self.manages:
+                self.rule = self.rule or rules.DERIVATIVE_KEPT
+            else:
+                use = self._match_entries(self.r.query_vector(clause.text, keep_derivative=False))
+                dropped = [w.surface for w in analyze(clause.text) if w.derivative]
+                self.notes.append(f"{rules.DERIVATIVE_IGNORED}:{','.join(dropped)}")
+                self.rule = self.rule or rules.DERIVATIVE_IGNORED
+        per_clause: dict[str, float] = {}
+        for code, score in use.items():
+            per_clause[code] = score
+            # A clause of the duties counts as a title only when it nearly is one ("я электросварщик");
+            # "стою на кассе в магазине" must not become "директор магазина".
+            evidence = score if clause.from_title else score**DUTY_CLAUSE_POWER
+            if evidence > self.title_occ[code]:
+                self.title_occ[code] = evidence
+        self.clause_scores.append((clause, per_clause))
+
+    def _match_entries(self, query: dict[str, float]) -> dict[str, float]:
+        """Best weighted-Dice match of the query with the entries of each code (occupation or unit)."""
+        if not query:
+            return {}
+        dot: dict[int, float] = defaultdict(float)
+        postings = self.r.index.entry_postings
+        for term, weight in query.items():
+            positions, ids, values = postings.get(term)
+            for position in positions:
+                dot[ids[position]] += weight * values[position]
+        query_norm = sum(w * w for w in query.values())
+        best: dict[str, float] = {}
+        norms = self.r.index.entry_norm
+        owners = self.r.index.entry_owner
+        for entry, product in dot.items():
+            score = 2 * product / (query_norm + norms[entry])
+            owner = owners[entry]
+            if score > best.get(owner, 0.0):
+                best[owner] = score
+                self.best_entry.setdefault(owner, self.r.index.entry_text[entry])
+                if score >= best.get(owner, 0.0):
+                    self.best_entry[owner] = self.r.index.entry_text[entry]
+        return best
+
+    def _duties_scores(self, text: str, keep_derivative: bool) -> list[float]:
+        query = self.r.query_vector(text, keep_derivative=keep_derivative)
+        scores = [0.0] * len(self.r.index.occupations)
+        postings = self.r.index.doc_postings
+        for term in query:
+            positions, ids, values = postings.get(term)
+            for position in positions:
+                scores[ids[position]] += values[position]
+        top = max(scores, default=0.0)
+        return [s / top for s in scores] if top > 0 else scores
+
+    # -- combining ---------------------------------------------------------------------
+
+    def finish(self, answers: Mapping[str, str]) -> None:
+        keep_derivative = self.rule in (rules.EXACT_TITLE, rules.DERIVATIVE_KEPT)
+        duties = self._duties_scores(self.text, keep_derivative)
+        index = self.r.index
+        for doc, occ in enumerate(index.occupations):
+            unit = index.units[doc]
+            title = max(self.title_occ.get(occ, 0.0), self.title_occ.get(unit, 0.0))
+            score = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties[doc]
+            if score > 0:
+                self.scores[occ] = score
+        self._apply_clause_rules(duties)
+        self._apply_signals(answers)
+
+    def _unit_ranking(self) -> list[tuple[str, float, str]]:
+        """(unit, score, best occupation group) best first."""
+        best: dict[str, tuple[float, str]] = {}
+        for occ, score in self.scores.items():
+            unit = self.r._unit_of[occ]
+            if unit not in best or score > best[unit][0]:
+                best[unit] = (score, occ)
+        return sorted(((u, s, o) for u, (s, o) in best.items()), key=lambda x: (-x[1], x[0]))
+
+    def _apply_clause_rules(self, duties: list[float]) -> None:
+        """Highest skill level, most time, production first — when clauses point to different groups."""
+        duty_clauses = [(c, s) for c, s in self.clause_scores if not c.from_title and s]
+        if len(duty_clauses) < 2:
+            return
+        tops: list[tuple[rules.Clause, str, float]] = []
+        for clause, scores in duty_clauses:
+            unit_scores: dict[str, float] = {}
+            for code, score in scores.items():
+                unit = code.split("-")[0]
+                unit_scores[unit] = max(unit_scores.get(unit, 0.0), score)
+            unit, score = max(unit_scores.items(), key=lambda item: item[1])
+            if score >= CLAUSE_STRONG:
+                tops.append((clause, unit, score))
+        # Only groups the whole text also supports may be chosen by a rule: the rules decide
+        # between close competitors, they do not bring in a group from one stray clause.
+        ranking = self._unit_ranking()
+        best_score = ranking[0][1] if ranking else 0.0
+        plausible = {unit for unit, score, _ in ranking[:RULE_POOL] if score >= RULE_MARGIN * best_score}
+        tops = [t for t in tops if t[1] in plausible]
+        units = {unit for _, unit, _ in tops}
+        if len(units) < 2:
+            return
+        skill = {u: (self.r.tree.get(u).skill_level.best or 0) for u in units}
+        shares = [c.share for c, _, _ in tops if c.share is not None]
+        chosen: str | None = None
+        if len(set(skill.values())) > 1:
+            chosen, self.rule = max(units, key=lambda u: (skill[u], u)), rules.HIGHEST_SKILL
+        elif shares:
+            clause, chosen, _ = max(tops, key=lambda t: (t[0].share or 0.0, t[2]))
+            self.rule = rules.MOST_TIME
+        elif any(rules.is_production(u) for u in units) and any(rules.is_selling_or_transport(u) for u in units):
+            chosen = next(u for _, u, _ in sorted(tops, key=lambda t: -t[2]) if rules.is_production(u))
+            self.rule = rules.PRODUCTION_FIRST
+        if chosen is not None:
+            self._lift(chosen)
+
+    def _lift(self, unit: str) -> None:
+        """Put *unit* on top, keeping the order of the rest."""
+        top = max(self.scores.values(), default=0.0)
+        occs = [o for o in self.r._occupations_of[unit] if o in self.scores] or self.r._occupations_of[unit][:1]
+        best = max(occs, key=lambda o: self.scores.get(o, 0.0))
+        self.scores[best] = top + 0.05
+
+    def _apply_signals(self, answers: Mapping[str, str]) -> None:
+        before = self._unit_ranking()[:1]
+        factors: dict[str, float] = {}
+        if self.self_employed and not self.manages:
+            factors["1"] = 0.6
+        answer = answers.get("manages_people")
+        if answer == "yes":
+            factors["1"] = 1.25
+        elif answer == "no":
+            factors["1"] = 0.6
+        answer = answers.get("hand_or_machine")
+        if answer in ("hand", "machine"):
+            factors["7"], factors["8"] = (1.2, 0.8) if answer == "hand" else (0.8, 1.2)
+        answer = answers.get("plan_or_routine")
+        if answer in ("plan", "routine"):
+            factors["6"], factors["92"] = (1.2, 0.8) if answer == "plan" else (0.8, 1.2)
+        answer = answers.get("design_or_carry_out")
+        if answer in ("design", "carry_out"):
+            factors["2"], factors["3"] = (1.2, 0.85) if answer == "design" else (0.85, 1.2)
+        if factors:
+            for occ in list(self.scores):
+                for prefix, factor in factors.items():
+                    if occ.startswith(prefix):
+                        self.scores[occ] *= factor
+        choice = answers.get("which_most_time")
+        if choice is not None and choice.isdigit() and int(choice) < len(self.clause_scores):
+            _, scores = self.clause_scores[int(choice)]
+            if scores:
+                self._lift(max(scores.items(), key=lambda item: item[1])[0].split("-")[0])
+                self.rule = rules.MOST_TIME
+        after = self._unit_ranking()[:1]
+        if self.self_employed and before and after and before[0][0] != after[0][0] and before[0][0].startswith("1"):
+            self.rule = rules.SELF_EMPLOYED
+        if any(answers.get(kind) for kind in ANSWERS) and before != after:
+            self.rule = self.rule or rules.ANSWER
+
+    # -- result ------------------------------------------------------------------------
+
+    def resolution(self, limit: int) -> Resolution:
+        ranking = self._unit_ranking()
+        if not ranking:
+            return self.r._fallback("Х4000")
+        considered = ranking[:10]
+        exps = [math.exp((s - considered[0][1]) / TEMPERATURE) for _, s, _ in considered]
+        total = sum(exps)
+        probabilities = [e / total for e in exps]
+        candidates = []
+        for (unit, score, occ), probability in zip(ranking[: max(limit, 5)], probabilities + [0.0] * 10):
+            code = self._deepest_code(unit, occ)
+            matched = tuple(t for t in (self.best_entry.get(occ), self.best_entry.get(unit)) if t)
+            candidates.append(self.r._candidate(code, unit, probability, matched[:1]))
+        confident = probabilities[0] >= CONFIDENT_PROBABILITY and ranking[0][1] >= 0.35
+        question = None if confident else self._question(ranking)
+        return Resolution(tuple(candidates), confident, question, self.rule, tuple(self.notes))
+
+    def _deepest_code(self, unit: str, occ: str) -> str:
+        """The occupation group when it stands out within its unit, else the unit itself."""
+        siblings = sorted((self.scores.get(o, 0.0) for o in self.r._occupations_of[unit]), reverse=True)
+        if len(siblings) == 1 or siblings[0] - siblings[1] >= 0.03:
+            return occ
+        return unit
+
+    def _question(self, ranking: list[tuple[str, float, str]]) -> Question:
+        top = [u for u, s, _ in ranking[:4] if s >= 0.6 * ranking[0][1]]
+        majors = {u[0] for u in top}
+        if "1" in majors and len(majors) > 1:
+            return Question("manages_people", ANSWERS["manages_people"])
+        if "7" in majors and "8" in majors:
+            return Question("hand_or_machine", ANSWERS["hand_or_machine"])
+        if "6" in majors and any(u.startswith("92") for u in top):
+            return Question("plan_or_routine", ANSWERS["plan_or_routine"])
+        if "2" in majors and "3" in majors:
+            return Question("design_or_carry_out", ANSWERS["design_or_carry_out"])
+        duty_clauses = [(i, c) for i, (c, s) in enumerate(self.clause_scores) if not c.from_title and s]
+        if len(duty_clauses) >= 2:
+            tops = {}
+            for i, _ in duty_clauses:
+                scores = self.clause_scores[i][1]
+                tops[i] = max(scores.items(), key=lambda item: item[1])[0].split("-")[0]
+            if len(set(tops.values())) >= 2 and set(tops.values()) & set(top[:2]):
+                return Question("which_most_time", tuple(str(i) for i in tops))
+        shortlist: list[str] = []
+        per_unit: dict[str, int] = defaultdict(int)
+        for unit, _, occ in ranking:
+            code = self._deepest_code(unit, occ)
+            if per_unit[unit] < 2:
+                shortlist.append(code)
+                per_unit[unit] += 1
+            if len(shortlist) == 5:
+                break
+        return Question("shortlist", tuple(shortlist))
+
+
+def _clean(text: str | None) -> str:
+    """Drop control characters and cut to a sane length; never fails."""
+    if not text:
+        return ""
+    text = str(text)[: MAX_TEXT * 2]
+    kept = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return re.sub(r"[ \t]+", " ", kept).strip()[:MAX_TEXT]
+
+
+@lru_cache(maxsize=1)
+def get_resolver() -> Resolver:
+    """The resolver over the committed data, built or loaded once per process."""
+    return Resolver(load_tree(), load_index())

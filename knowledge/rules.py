@@ -1,0 +1,108 @@
+"""Reading a description the way the NKZ methodology asks: clauses, time shares and signals.
+
+The seed's rules for jobs that mix duties need to know *which* duties a
+person has and how they split their time: "30% математика, 70% физика",
+"в основном пеку хлеб, иногда продаю".  This module cuts a description
+into clauses, attaches the share of time each one takes when the person
+says so, and spots the signals the rules turn on: managing people, being
+self-employed, being an assistant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.terms import words
+
+# Rule names, as reported in every resolution ("why this code").
+HIGHEST_SKILL = "highest_skill_level"
+MOST_TIME = "most_time"
+PRODUCTION_FIRST = "production_first"
+DERIVATIVE_IGNORED = "derivative_title_ignored"
+DERIVATIVE_KEPT = "derivative_title_kept_management"
+SELF_EMPLOYED = "self_employed_not_manager"
+CODE_TYPED = "code_typed"
+EXACT_TITLE = "exact_title"
+ANSWER = "answer"
+
+_SPLIT = re.compile(
+    r"[.;!?\n]+|,|\s+(?:а также|а ещё|и ещё|плюс|кроме того|и|а|and also|and|also|as well as|және де|сондай-ақ|және|әрі)\s+",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(r"(\d{1,3})\s*(?:%|процент\w*|пайыз\w*|percent)", re.IGNORECASE)
+_MOSTLY = re.compile(
+    r"\b(в основном|основн\w+|большую часть|больше всего|главным образом|mostly|mainly|most of (?:my|the) time|"
+    r"негізінен|көбінесе|көбіне|уақытымның көбі)\b",
+    re.IGNORECASE,
+)
+_SOMETIMES = re.compile(r"\b(иногда|изредка|немного|sometimes|occasionally|a bit|кейде|аздап)\b", re.IGNORECASE)
+
+_MANAGEMENT = re.compile(
+    r"(руковож|руковод(?:ит|ство)|управляю|возглавля|подчин[её]н|в подчинении|мои сотрудники|команд[аеуы] из|"
+    r"распределяю задачи|ставлю задачи|контролирую работу|"
+    r"басқарамын|басшылық|жетекшілік|бағынышт|қол астымда|"
+    r"\bmanag(?:e|ing)\b|\blead(?:ing)? (?:a |the )?team|\bsupervis|\bmy team\b|\breports? to me)",
+    re.IGNORECASE,
+)
+_SELF_EMPLOYED = re.compile(
+    r"(\bип\b|индивидуальн\w+ предприним|самозанят|сво[йеюя]\w* (?:бизнес|дело|мастерск|салон|точк|магазин|автосервис|гараж)|"
+    r"на себя работаю|работаю на себя|"
+    r"жеке кәсіпкер|өз бизнес|өз ісім|өзіме жұмыс|"
+    r"self-employed|\bfreelanc|my own (?:business|shop|salon|garage)|own business)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    share: float | None  # share of working time, 0–1, when the person said so
+    from_title: bool = False
+
+
+def split_clauses(text: str) -> list[str]:
+    parts = [p.strip(" ,:-—") for p in _SPLIT.split(text) if p and p.strip(" ,:-—")]
+    return [p for p in parts if any(ch.isalpha() for ch in p)]
+
+
+def clauses(title: str, duties: str) -> list[Clause]:
+    """The title as one clause, then the duties cut into clauses, with shares of time."""
+    found: list[Clause] = []
+    if title.strip():
+        found.append(Clause(title.strip(), None, from_title=True))
+    for part in split_clauses(duties):
+        found.append(Clause(part, _share_of(part)))
+    return found
+
+
+def _share_of(clause: str) -> float | None:
+    match = _SHARE.search(clause)
+    if match and 0 < int(match.group(1)) <= 100:
+        return int(match.group(1)) / 100
+    if _MOSTLY.search(clause):
+        return 0.7
+    if _SOMETIMES.search(clause):
+        return 0.2
+    return None
+
+
+def manages_people(text: str) -> bool:
+    return bool(_MANAGEMENT.search(text))
+
+
+def self_employed(text: str) -> bool:
+    return bool(_SELF_EMPLOYED.search(text))
+
+
+def has_words(text: str) -> bool:
+    return bool(words(text))
+
+
+def is_production(unit: str) -> bool:
+    """Producing goods: skilled farming, crafts, plant operation, cooking (the 'production first' side)."""
+    return unit[:1] in ("6", "7", "8") and not unit.startswith("83") or unit in ("5120", "3434")
+
+
+def is_selling_or_transport(unit: str) -> bool:
+    return unit.startswith(("52", "83", "95", "96")) or unit in ("3322", "3339")

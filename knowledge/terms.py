@@ -1,0 +1,176 @@
+"""From text in Kazakh, Russian or English to the terms the resolver compares.
+
+A *term* is the form of a word that different word forms share:
+
+* Russian: the pymorphy3 lemma (сварщиком → сварщик, варю → варить), plus a
+  derivational root marked with "~" (сварщик, сварка, сварить → ~свар), so
+  that the doer, the action and the verb meet;
+* Kazakh: the stem from :mod:`knowledge.kazakh_stem` (жүргізуші, жүргізу,
+  жүргіземін → жүргіз); Kazakh in Latin letters is read into Cyrillic first;
+* English: the Snowball stem (welder, welding → weld / welder).
+
+A word without Kazakh letters may be Russian or Kazakh (аспаз, сатушы):
+words pymorphy3 does not know are analysed both ways.  The same function
+analyses the classifier's data and what people type, so both sides meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
+import snowballstemmer
+
+from knowledge.abbreviations import expand_abbreviations
+from knowledge.kazakh_stem import stem as kazakh_stem
+from knowledge.translit import latin_to_cyrillic
+
+KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+STOP_WORDS = frozenset(
+    # Russian
+    "и в во на по с со к ко у о об от до из за для при без над под про или а но же ли то это как что кто "
+    "я мы вы он она они мой моя мои наш наша свой своя его ее их также еще очень все весь вся всё "
+    "работаю работать работа работе работу работаем занимаюсь заниматься делаю делать являюсь быть был была "
+    "сейчас тоже там тут где когда который которая которые есть нет да разный разные различный другой другие "
+    "время времени часть основном основная главным образом обычно иногда день каждый "
+    # Kazakh
+    "және мен бен пен да де та те ал бірақ немесе үшін туралы сияқты бұл осы ол олар біз сен сіз менің "
+    "жұмыс жұмысым жұмыста істеймін істейм жасаймын боламын болып айналысамын негізінен көбінесе кейде әр күні "
+    # English
+    "the a an and or of in on at to for with by from as is am are was were be been i we you he she they my our "
+    "work works working job do does doing also mostly mainly usually sometimes every day time part".split()
+)
+
+DERIVATIVE_WORDS = frozenset(
+    "заместитель зам вице главный ведущий старший младший стажер стажёр ученик практикант "
+    "орынбасары орынбасар бас жетекші аға кіші тағылымгер оқушы "
+    "deputy vice chief lead senior junior trainee apprentice intern".split()
+)
+"""Words that make a derivative title (NKZ methodology, rule 4): dropped unless they mean management."""
+
+_RU_DERIVATION = (
+    "тельница", "ирование", "ировать", "льщица", "льщик", "тельство", "ование", "овать", "щица", "чица",
+    "ение", "ание", "тель", "щик", "чик", "ист", "ша", "ка", "ия", "ить", "ать", "ять", "еть",
+)
+_MIN_ROOT = 4
+
+_morph: pymorphy3.MorphAnalyzer | None = None
+_english = snowballstemmer.stemmer("english")
+
+
+def morph() -> pymorphy3.MorphAnalyzer:
+    global _morph
+    if _morph is None:
+        _morph = pymorphy3.MorphAnalyzer()
+    return _morph
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the text and the terms it stands for (the first is the main one)."""
+
+    surface: str
+    terms: tuple[str, ...]
+    derivative: bool = False
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, abbreviations expanded, ё→е, hyphenated compounds kept whole."""
+    expanded = expand_abbreviations(text).lower().replace("ё", "е")
+    return _WORD.findall(expanded)
+
+
+@lru_cache(maxsize=131072)
+def russian_terms(word: str) -> tuple[str, ...]:
+    """Lemmas (up to two readings) and the derivational root of a Russian word."""
+    parses = morph().parse(word)
+    lemmas: list[str] = []
+    top = parses[0].score if parses else 0
+    for parse in parses[:4]:
+        if parse.score >= 0.25 * top and parse.normal_form not in lemmas:
+            lemmas.append(parse.normal_form.replace("ё", "е"))
+        if len(lemmas) == 2:
+            break
+    terms = list(lemmas) or [word]
+    for lemma in list(terms):
+        root = russian_root(lemma)
+        if root != lemma and f"~{root}" not in terms:
+            terms.append(f"~{root}")
+    return tuple(terms)
+
+
+def russian_root(lemma: str) -> str:
+    for ending in _RU_DERIVATION:
+        if lemma.endswith(ending) and len(lemma) - len(ending) >= _MIN_ROOT:
+            return lemma[: -len(ending)]
+    return lemma
+
+
+@lru_cache(maxsize=131072)
+def _known_russian(word: str) -> bool:
+    return morph().word_is_known(word)
+
+
+@lru_cache(maxsize=131072)
+def cyrillic_terms(word: str) -> tuple[str, ...]:
+    if KAZAKH_LETTERS & set(word):
+        return (kazakh_stem(word),)
+    if _known_russian(word):
+        return russian_terms(word)
+    kazakh = kazakh_stem(word)
+    return tuple(dict.fromkeys((*russian_terms(word), kazakh)))
+
+
+@lru_cache(maxsize=131072)
+def latin_terms(word: str, english_only: bool = False) -> tuple[str, ...]:
+    """English stem first; the Kazakh reading of the same letters second (unless known English)."""
+    english = _english.stemWord(word)
+    if english_only:
+        return (english,)
+    kazakh = kazakh_stem(latin_to_cyrillic(word))
+    return tuple(dict.fromkeys((english, kazakh)))
+
+
+def analyze(text: str, lang: str | None = None) -> list[Word]:
+    """Every meaningful word of *text* with its terms; stop words left out.
+
+    ``lang="en"`` says the text is known to be English (an English title):
+    its Latin words are then not also read as Kazakh.
+    """
+    result: list[Word] = []
+    for surface in words(text):
+        pieces = [surface] if surface in DERIVATIVE_WORDS else surface.split("-")
+        for piece in pieces:
+            if piece in STOP_WORDS or len(piece) < 2:
+                continue
+            if re.search("[a-z]", piece):
+                terms = latin_terms(piece, english_only=lang == "en")
+            else:
+                terms = cyrillic_terms(piece)
+            derivative = piece in DERIVATIVE_WORDS or (terms[0] in DERIVATIVE_WORDS)
+            result.append(Word(piece, terms, derivative))
+        if "-" in surface and surface not in DERIVATIVE_WORDS:
+            # Keep the compound too: "продавец-консультант", "инженер-программист".
+            joined = surface.replace("-", "")
+            result.append(Word(surface, (joined,), False))
+    return result
+
+
+def detect_language(text: str) -> str:
+    """kk, ru or en: Kazakh letters settle it; Latin text is English unless it reads as Kazakh."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "ru"
+    if KAZAKH_LETTERS & set(letters):
+        return "kk"
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
+    if cyrillic >= len(letters) / 2:
+        kazakh_like = sum(1 for w in words(text) if not _known_russian(w) and kazakh_stem(w) != w)
+        return "kk" if kazakh_like and kazakh_like >= len(words(text)) / 2 else "ru"
+    if set("äğıñöūüşq") & set(text.lower()):
+        return "kk"
+    return "en"
