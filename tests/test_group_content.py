@@ -77,3 +77,31 @@ def test_units_described_have_everything(tree: NkzTree) -> None:
             assert knowledge.description(code, lang)
             assert 4 <= len(knowledge.task_list(code, lang)) <= 8
         assert code in knowledge.crosswalk
+
+
+def test_every_group_is_described(tree: NkzTree) -> None:
+    """All 10 major, 41 sub-major, 141 minor and 444 unit groups, and every occupation group."""
+    report = check_content.check(sorted(GROUPS_DIR.glob("*.json")), complete=True, tree=tree)
+    assert report.problems == []
+    knowledge = load_knowledge()
+    for group in tree:
+        if group.level <= Level.UNIT:
+            assert all(knowledge.description(group.code, lang) for lang in ("kk", "ru", "en")), group.code
+        elif group.level is Level.OCCUPATION and group.code != "2331-001":
+            assert knowledge.distinction(group.code, "kk") and knowledge.distinction(group.code, "ru"), group.code
+    assert len(knowledge.crosswalk) == 444
+
+
+def test_english_titles_come_through_the_crosswalk(tree: NkzTree) -> None:
+    import csv
+
+    from knowledge.index import ENGLISH_ALIASES_FILE
+
+    with ENGLISH_ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) > 10_000
+    knowledge = load_knowledge()
+    for row in rows[:: max(1, len(rows) // 500)]:
+        assert tree.get(row["code"]) is not None
+        assert row["isco08"] in knowledge.crosswalk[row["code"]].isco
+        assert row["source"] in ("ilo-index", "esco-preferred", "esco-alt")
