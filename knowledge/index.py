@@ -38,7 +38,7 @@ from knowledge.tree import DATA_FILE, NkzTree, load_tree
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 5
 ENGLISH_ALIASES_FILE = Path(__file__).resolve().parent / "data" / "aliases_en.tsv"
 ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "abbreviations.tsv"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -131,6 +131,8 @@ class Index:
     doc_postings: Postings = field(default_factory=lambda: Postings({}))  # term → doc ids, BM25 impacts
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary_by_initial: dict[str, list[str]] = field(default_factory=dict)
+    english_terms: frozenset[str] = frozenset()  # stems seen in English titles: tells English from Latin Kazakh
+    head_boost: dict[str, float] = field(default_factory=dict)  # how often a term heads a title (сварщик vs цеха)
     fingerprint: str = ""
 
 
@@ -151,7 +153,7 @@ def _entries(tree: NkzTree, knowledge: GroupKnowledge) -> list[tuple[str, str, s
             items.append((owner, text, kind))
     for alias in knowledge.aliases:
         if tree.get(alias.code) is not None:
-            items.append((alias.code, alias.text, "alias"))
+            items.append((alias.code, alias.text, "alias_en" if alias.lang == "en" else "alias"))
     if ENGLISH_ALIASES_FILE.exists():
         with ENGLISH_ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
@@ -197,11 +199,12 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
         document_frequency.update(terms.keys())
     total = len(entries)
     index.idf = {term: math.log(1 + total / df) for term, df in document_frequency.items()}
+    index.head_boost = _head_boost(entries, document_frequency)
     postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
     for entry_id, ((owner, text, kind), terms) in enumerate(zip(entries, entry_terms)):
         norm = 0.0
         for term in terms:
-            weight = index.idf[term] * term_weight(term)
+            weight = index.idf[term] * term_weight(term) * index.head_boost.get(term, 1.0)
             norm += weight * weight
             ids, weights = postings[term]
             ids.append(entry_id)
@@ -211,6 +214,9 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
         index.entry_kind.append(kind)
         index.entry_norm.append(norm)
     index.entry_postings = Postings(postings)
+    index.english_terms = frozenset(
+        term for (_, _, kind), terms in zip(entries, entry_terms) if kind == "alias_en" for term in terms
+    )
 
     index.occupations, index.units, bags = _documents(tree, knowledge)
     doc_frequency: Counter[str] = Counter()
@@ -235,6 +241,30 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
             initials[term[0]].append(term)
     index.vocabulary_by_initial = dict(initials)
     return index
+
+
+def _head_boost(entries: list[tuple[str, str, str]], frequency: Counter[str]) -> dict[str, float]:
+    """Weight for the word that names the occupation: first in Russian and English, last in Kazakh.
+
+    "Кассир в супермаркете" and "директор супермаркета" share the rarer word,
+    but a title is about its head noun; terms that usually stand at the head
+    of NKZ titles (кассир, сварщик, жолсерік) weigh more than their context.
+    """
+    heads: Counter[str] = Counter()
+    for _, text, _ in entries:
+        analyzed = [w for w in analyze(text) if not w.derivative]
+        if not analyzed:
+            continue
+        for word in {analyzed[0], analyzed[-1]}:
+            heads.update(set(word.terms))
+    boost: dict[str, float] = {}
+    for term, count in heads.items():
+        if frequency.get(term):
+            boost[term] = 1.0 + HEAD_WEIGHT * min(1.0, count / frequency[term])
+    return boost
+
+
+HEAD_WEIGHT = 0.8
 
 
 def fingerprint() -> str:

@@ -38,22 +38,25 @@ from rapidfuzz import fuzz, process
 from knowledge import rules
 from knowledge.codes import Level
 from knowledge.index import Index, load_index, term_weight, text_terms
-from knowledge.terms import analyze
+from knowledge.terms import analyze, from_latin_keyboard, latin_terms, morph
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
 
 RESOLVER_VERSION = "1.0"
 MAX_TEXT = 5000
 
-TITLE_WEIGHT = 0.6
-DUTIES_WEIGHT = 0.4
+TITLE_WEIGHT = 0.45
+DUTIES_WEIGHT = 0.55
 TEMPERATURE = 0.08
-CONFIDENT_PROBABILITY = 0.55
+CONFIDENT_PROBABILITY = 0.85
 EXACT = 0.98
 CLAUSE_STRONG = 0.6
 DUTY_CLAUSE_POWER = 3
 RULE_POOL = 3
 RULE_MARGIN = 0.7
+MANAGER_BOOST = 1.15
+UNKNOWN_WEIGHT = 3.0
+TYPO_SIMILARITY = 80
 
 
 @dataclass(frozen=True)
@@ -128,16 +131,34 @@ class Resolver:
         typed = self._typed_code(text)
         if typed is not None:
             return typed
+        title, duties, self_lang = self._reading(title, duties, lang)
+        text = f"{title} {duties}".strip()
         clauses = rules.clauses(title, duties)
         if not clauses or not any(analyze(c.text) for c in clauses):
             return self._fallback("Х5000" if not text else "Х4000")
-        scorer = _Scoring(self, text)
+        scorer = _Scoring(self, text, self_lang)
         for clause in clauses:
             scorer.add_clause(clause)
         scorer.finish(answers)
         return scorer.resolution(limit)
 
     # -- helpers used by _Scoring ------------------------------------------------
+
+    def _reading(self, title: str, duties: str, lang: str | None) -> tuple[str, str, str | None]:
+        """How to read Latin letters: English, Russian typed on a Latin keyboard, or Kazakh."""
+        text = f"{title} {duties}"
+        if any("\u0400" <= ch <= "\u04ff" for ch in text) or not any(ch.isalpha() for ch in text):
+            return title, duties, None
+        latin_words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 1]
+        if latin_words:
+            english = sum(1 for w in latin_words if latin_terms(w, english_only=True)[0] in self.index.english_terms)
+            if lang == "en" or english >= 0.5 * len(latin_words):
+                return title, duties, "en"
+            converted = (from_latin_keyboard(title), from_latin_keyboard(duties))
+            words = re.findall(r"[а-яё]+", " ".join(converted))
+            if words and sum(1 for w in words if morph().word_is_known(w)) >= 0.6 * len(words):
+                return converted[0], converted[1], "ru"
+        return title, duties, None
 
     def _typed_code(self, text: str) -> Resolution | None:
         if not text or len(text) > 16 or not any(ch.isdigit() for ch in text):
@@ -169,20 +190,28 @@ class Resolver:
             matched=matched,
         )
 
-    def query_vector(self, text: str, keep_derivative: bool) -> dict[str, float]:
-        """Weighted terms of a piece of text; unknown words mapped to the nearest known one (typos)."""
+    def query_vector(self, text: str, keep_derivative: bool, lang: str | None = None) -> dict[str, float]:
+        """Weighted terms of a piece of text; unknown words mapped to the nearest known one (typos).
+
+        A word that stays unknown keeps a place (under the key ``?word``) so
+        that "повор в кафе" is not read as just "кафе".
+        """
         vector: dict[str, float] = {}
         entry_idf = self.index.idf
-        for term in text_terms(text, keep_derivative=keep_derivative):
+        heads = self.index.head_boost
+        for term in text_terms(text, keep_derivative=keep_derivative, lang=lang):
             if term not in self.index.entry_postings and term not in self.index.doc_postings:
                 fixed = self._nearest_term(term)
                 if fixed is None:
+                    if not term.startswith(("~", "f:")):
+                        vector[f"?{term}"] = UNKNOWN_WEIGHT
                     continue
                 term, similarity = fixed
             else:
                 similarity = 1.0
             idf = entry_idf.get(term, 1.0)
-            vector[term] = max(vector.get(term, 0.0), idf * term_weight(term) * similarity)
+            weight = idf * term_weight(term) * heads.get(term, 1.0) * similarity
+            vector[term] = max(vector.get(term, 0.0), weight)
         return vector
 
     def _nearest_term(self, term: str) -> tuple[str, float] | None:
@@ -191,7 +220,7 @@ class Resolver:
         bucket = self.index.vocabulary_by_initial.get(term[0])
         if not bucket:
             return None
-        found = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=84)
+        found = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
         if found is None:
             return None
         return found[0], found[1] / 100
@@ -200,9 +229,10 @@ class Resolver:
 class _Scoring:
     """The evidence for one resolution, gathered clause by clause."""
 
-    def __init__(self, resolver: Resolver, text: str):
+    def __init__(self, resolver: Resolver, text: str, lang: str | None = None):
         self.r = resolver
         self.text = text
+        self.lang = lang
         self.manages = rules.manages_people(text)
         self.self_employed = rules.self_employed(text)
         self.title_occ: dict[str, float] = defaultdict(float)  # best name-match per occupation or unit code
@@ -216,7 +246,7 @@ class _Scoring:
 
     def add_clause(self, clause: rules.Clause) -> None:
         has_derivative = any(w.derivative for w in analyze(clause.text))
-        keep = self._match_entries(self.r.query_vector(clause.text, keep_derivative=True))
+        keep = self._match_entries(self.r.query_vector(clause.text, keep_derivative=True, lang=self.lang))
         use = keep
         if has_derivative:
             exact = max(keep.values(), default=0.0) >= EXACT
@@ -225,7 +255,7 @@ class _Scoring:
             elif self.manages:
                 self.rule = self.rule or rules.DERIVATIVE_KEPT
             else:
-                use = self._match_entries(self.r.query_vector(clause.text, keep_derivative=False))
+                use = self._match_entries(self.r.query_vector(clause.text, keep_derivative=False, lang=self.lang))
                 dropped = [w.surface for w in analyze(clause.text) if w.derivative]
                 self.notes.append(f"{rules.DERIVATIVE_IGNORED}:{','.join(dropped)}")
                 self.rule = self.rule or rules.DERIVATIVE_IGNORED
@@ -264,7 +294,7 @@ class _Scoring:
         return best
 
     def _duties_scores(self, text: str, keep_derivative: bool) -> list[float]:
-        query = self.r.query_vector(text, keep_derivative=keep_derivative)
+        query = self.r.query_vector(text, keep_derivative=keep_derivative, lang=self.lang)
         scores = [0.0] * len(self.r.index.occupations)
         postings = self.r.index.doc_postings
         for term in query:
@@ -347,6 +377,8 @@ class _Scoring:
         factors: dict[str, float] = {}
         if self.self_employed and not self.manages:
             factors["1"] = 0.6
+        elif self.manages:
+            factors["1"] = MANAGER_BOOST
         answer = answers.get("manages_people")
         if answer == "yes":
             factors["1"] = 1.25

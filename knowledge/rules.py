@@ -87,8 +87,16 @@ def _share_of(clause: str) -> float | None:
     return None
 
 
+_NEGATION = re.compile(r"(\bне\b|\bнет\b|\bникем\b|\bникого\b|n't\b|\bnot\b|\bno\b|\bnever\b|\bnobody\b|\bжоқ\b|\bешкім)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
 def manages_people(text: str) -> bool:
-    return bool(_MANAGEMENT.search(text))
+    """Does the person lead other people?  "I don't manage anyone" does not count."""
+    for match in _MANAGEMENT.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if not _NEGATION.search(before):
+            return True
+    return False
 
 
 def self_employed(text: str) -> bool:

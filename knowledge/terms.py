@@ -160,6 +160,17 @@ def analyze(text: str, lang: str | None = None) -> list[Word]:
     return result
 
 
+_KEYBOARD = str.maketrans(
+    "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~",
+    "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ",
+)
+
+
+def from_latin_keyboard(text: str) -> str:
+    """Russian typed with the keyboard left on English: "ghjlfdtw" → "продавец"."""
+    return text.translate(_KEYBOARD)
+
+
 def detect_language(text: str) -> str:
     """kk, ru or en: Kazakh letters settle it; Latin text is English unless it reads as Kazakh."""
     letters = [ch for ch in text if ch.isalpha()]
