@@ -2,6 +2,8 @@
 
     kasip chat                 talk to Kasip in the terminal
     kasip code CODE            show an NKZ 2017 group
+    kasip classify TEXT        find NKZ groups for a description (--jsonl for batches)
+    kasip bench accuracy|speed measure the resolver
     kasip db migrate           create or update the SQLite database
     kasip version              data and software versions
 
@@ -88,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--path", help="database file (default: KASIP_DB or var/kasip.sqlite)")
     migrate.add_argument("--quiet", action="store_true", help="print only when something changed")
     migrate.set_defaults(run=_cmd_db)
+
+    from bot.bench_cli import register as register_bench
+    from bot.classify_cli import register as register_classify
+
+    register_classify(commands)
+    register_bench(commands)
 
     version = commands.add_parser("version", help="show data and software versions")
     version.set_defaults(run=_cmd_version)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from knowledge.codes import Level
 from knowledge.group_knowledge import GROUPS_DIR, GroupKnowledge, load_knowledge
-from knowledge.terms import analyze
+from knowledge.terms import Word, analyze
 from knowledge.translit import fold
 from knowledge.tree import DATA_FILE, NkzTree, load_tree
 
@@ -69,15 +69,17 @@ def _text_terms(text: str, keep_derivative: bool, lang: str | None) -> tuple[tup
     for word in analyze(text, lang):
         if word.derivative and not keep_derivative:
             continue
-        seen = set()
-        for term in word.terms:
-            if term not in seen:
-                counts[term] += 1
-                seen.add(term)
-        kazakh = next((t for t in word.terms if _is_kazakh_form(t)), None)
-        if kazakh:
-            counts[f"f:{_fold(kazakh)}"] += 1
+        counts.update(word_terms(word))
     return tuple(counts.items())
+
+
+def word_terms(word: Word) -> tuple[str, ...]:
+    """The terms of one word: its lemmas, stems and roots, plus the folded key of a Kazakh form."""
+    terms = list(dict.fromkeys(word.terms))
+    kazakh = next((t for t in word.terms if _is_kazakh_form(t)), None)
+    if kazakh:
+        terms.append(f"f:{_fold(kazakh)}")
+    return tuple(terms)
 
 
 @lru_cache(maxsize=131072)

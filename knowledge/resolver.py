@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge import rules
 from knowledge.codes import Level
-from knowledge.index import Index, load_index, term_weight, text_terms
+from knowledge.index import Index, load_index, term_weight, word_terms
 from knowledge.terms import analyze, from_latin_keyboard, latin_terms, morph
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
@@ -154,10 +154,11 @@ class Resolver:
             english = sum(1 for w in latin_words if latin_terms(w, english_only=True)[0] in self.index.english_terms)
             if lang == "en" or english >= 0.5 * len(latin_words):
                 return title, duties, "en"
-            converted = (from_latin_keyboard(title), from_latin_keyboard(duties))
-            words = re.findall(r"[а-яё]+", " ".join(converted))
-            if words and sum(1 for w in words if morph().word_is_known(w)) >= 0.6 * len(words):
-                return converted[0], converted[1], "ru"
+            if text.isascii():
+                converted = (from_latin_keyboard(title), from_latin_keyboard(duties))
+                words = [w for w in re.findall(r"[а-яё]+", " ".join(converted)) if len(w) >= 3]
+                if words and sum(1 for w in words if morph().word_is_known(w)) >= 0.6 * len(words):
+                    return converted[0], converted[1], "ru"
         return title, duties, None
 
     def _typed_code(self, text: str) -> Resolution | None:
@@ -193,25 +194,28 @@ class Resolver:
     def query_vector(self, text: str, keep_derivative: bool, lang: str | None = None) -> dict[str, float]:
         """Weighted terms of a piece of text; unknown words mapped to the nearest known one (typos).
 
-        A word that stays unknown keeps a place (under the key ``?word``) so
-        that "повор в кафе" is not read as just "кафе".
+        A word none of whose readings is known keeps a place (under the key
+        ``?word``) so that "повор в кафе" is not read as just "кафе".
         """
         vector: dict[str, float] = {}
         entry_idf = self.index.idf
         heads = self.index.head_boost
-        for term in text_terms(text, keep_derivative=keep_derivative, lang=lang):
-            if term not in self.index.entry_postings and term not in self.index.doc_postings:
-                fixed = self._nearest_term(term)
-                if fixed is None:
-                    if not term.startswith(("~", "f:")):
-                        vector[f"?{term}"] = UNKNOWN_WEIGHT
-                    continue
-                term, similarity = fixed
-            else:
+        for word in analyze(text, lang):
+            if word.derivative and not keep_derivative:
+                continue
+            known = 0
+            for term in word_terms(word):
                 similarity = 1.0
-            idf = entry_idf.get(term, 1.0)
-            weight = idf * term_weight(term) * heads.get(term, 1.0) * similarity
-            vector[term] = max(vector.get(term, 0.0), weight)
+                if term not in self.index.entry_postings and term not in self.index.doc_postings:
+                    fixed = self._nearest_term(term)
+                    if fixed is None:
+                        continue
+                    term, similarity = fixed
+                known += 1
+                weight = entry_idf.get(term, 1.0) * term_weight(term) * heads.get(term, 1.0) * similarity
+                vector[term] = max(vector.get(term, 0.0), weight)
+            if not known:
+                vector[f"?{word.surface}"] = UNKNOWN_WEIGHT
         return vector
 
     def _nearest_term(self, term: str) -> tuple[str, float] | None:

@@ -25,7 +25,7 @@ import snowballstemmer
 
 from knowledge.abbreviations import expand_abbreviations
 from knowledge.kazakh_stem import stem as kazakh_stem
-from knowledge.translit import latin_to_cyrillic
+from knowledge.translit import fold, latin_to_cyrillic
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -44,6 +44,17 @@ STOP_WORDS = frozenset(
     "the a an and or of in on at to for with by from as is am are was were be been i we you he she they my our "
     "work works working job do does doing also mostly mainly usually sometimes every day time part".split()
 )
+
+_FOLDED_KAZAKH_STOP: frozenset[str] | None = None
+
+
+def _is_latin_kazakh_stop(word: str) -> bool:
+    """"men", "zhumys", "bolyp": Kazakh stop words typed in Latin letters."""
+    global _FOLDED_KAZAKH_STOP
+    if _FOLDED_KAZAKH_STOP is None:
+        _FOLDED_KAZAKH_STOP = frozenset(fold(w) for w in STOP_WORDS if re.search("[а-яәғқңөұүһі]", w))
+    return fold(word) in _FOLDED_KAZAKH_STOP or fold(latin_to_cyrillic(word)) in _FOLDED_KAZAKH_STOP
+
 
 DERIVATIVE_WORDS = frozenset(
     "заместитель зам вице главный ведущий старший младший стажер стажёр ученик практикант "
@@ -88,6 +99,11 @@ def words(text: str) -> list[str]:
 def russian_terms(word: str) -> tuple[str, ...]:
     """Lemmas (up to two readings) and the derivational root of a Russian word."""
     parses = morph().parse(word)
+    # "пеку", "варю", "мою": in a description of one's work a first-person verb is the verb,
+    # not the homonymous noun (пек, Варя) or pronoun (мой).
+    first_person = [p for p in parses if p.tag.POS == "VERB" and "1per" in p.tag]
+    if first_person:
+        parses = first_person
     lemmas: list[str] = []
     top = parses[0].score if parses else 0
     for parse in parses[:4]:
@@ -148,6 +164,8 @@ def analyze(text: str, lang: str | None = None) -> list[Word]:
             if piece in STOP_WORDS or len(piece) < 2:
                 continue
             if re.search("[a-z]", piece):
+                if lang != "en" and _is_latin_kazakh_stop(piece):
+                    continue
                 terms = latin_terms(piece, english_only=lang == "en")
             else:
                 terms = cyrillic_terms(piece)
