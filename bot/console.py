@@ -37,7 +37,9 @@ def render(reply: Reply) -> str:
 
 def run_chat(tree: NkzTree, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, lang: str | None = None) -> int:
     """Talk with one person on the terminal until they leave; returns the exit status."""
-    dialog = Dialog(tree)
+    from knowledge.resolver import get_resolver
+
+    dialog = Dialog(tree, get_resolver())
     interactive = stdin.isatty()
     state, replies = dialog.start(lang)
 

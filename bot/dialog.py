@@ -1,16 +1,19 @@
 """The conversation, free of any transport: events in, replies out.
 
-The same dialog runs in the terminal (``kasip chat``) and — with the
-Telegram transport — on Telegram.  It is a small state machine:
+The same dialog runs in the terminal (``kasip chat``) and on Telegram.  It
+is a small state machine:
 
-    language ──▶ title ──▶ choose ──▶ result
-                   ▲          │          │
-                   └──────────┴──────────┘  (another title at any time)
+    language ──▶ title ──▶ duties ──▶ clarify ──▶ result
+                   │  (a clear title goes straight to the result)   │
+                   └──────────────── another job, /new ─────────────┘
 
 :meth:`Dialog.handle` takes the stored :class:`DialogState` and one
 :class:`Event` and returns the new state and the replies.  It never raises
 on user input and never reads or writes anything itself, so transports can
 persist the state wherever they like and tests can drive it directly.
+Buttons carry short data strings (≤ 64 bytes, as Telegram requires) that are
+validated against the state on arrival: a stale or forged button gets a
+polite word and the current step again.
 """
 
 from __future__ import annotations
@@ -21,19 +24,23 @@ from enum import StrEnum
 
 from bot.cards import group_heading, render_card
 from bot.i18n import LANGUAGES, Texts
-from knowledge.title_match import match_title
+from knowledge.display import display_name
+from knowledge.resolver import ANSWERS, Resolution, Resolver
 from knowledge.tree import NkzTree
 
-MAX_INPUT_CHARS = 1000
-"""Longer messages are cut before matching: a title never needs more."""
-
-CANDIDATES_SHOWN = 5
+MAX_INPUT_CHARS = 2000
+"""One message longer than this is cut: a job description never needs more."""
+MAX_DUTIES_CHARS = 6000
+SHORTLIST = 5
+ALTERNATIVES = 3
+MAX_CALLBACK_BYTES = 64
 
 
 class Step(StrEnum):
     LANGUAGE = "language"
     TITLE = "title"
-    CHOOSE = "choose"
+    DUTIES = "duties"
+    CLARIFY = "clarify"
     RESULT = "result"
 
 
@@ -53,7 +60,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Event:
-    """What the person did: typed ``text``, pressed a button (``data``), or sent something else."""
+    """What the person did: typed ``text``, pressed a button (``data``), a command, or sent something else."""
 
     kind: str  # "text" | "button" | "command" | "other"
     value: str = ""
@@ -82,8 +89,12 @@ class DialogState:
 
     step: Step = Step.LANGUAGE
     lang: str | None = None
-    candidates: list[str] = field(default_factory=list)
+    title: str = ""
+    duties: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
+    offered: list[str] = field(default_factory=list)  # button data valid at this step
     code: str | None = None
+    alternatives: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -93,11 +104,16 @@ class DialogState:
         """Restore a state; anything unreadable starts a fresh conversation."""
         try:
             data = json.loads(raw or "{}")
+            answers = data.get("answers") or {}
             return cls(
                 step=Step(data.get("step", Step.LANGUAGE)),
                 lang=data.get("lang") if data.get("lang") in LANGUAGES else None,
-                candidates=[str(c) for c in data.get("candidates", [])][:CANDIDATES_SHOWN],
-                code=data.get("code"),
+                title=str(data.get("title") or "")[:MAX_INPUT_CHARS],
+                duties=str(data.get("duties") or "")[:MAX_DUTIES_CHARS],
+                answers={str(k): str(v) for k, v in answers.items()} if isinstance(answers, dict) else {},
+                offered=[str(c) for c in data.get("offered", [])][:12],
+                code=data.get("code") if isinstance(data.get("code"), str) else None,
+                alternatives=[str(c) for c in data.get("alternatives", [])][:ALTERNATIVES],
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
@@ -112,10 +128,11 @@ _LANGUAGE_BUTTONS = (("kk", "Қазақша"), ("ru", "Русский"), ("en", 
 
 
 class Dialog:
-    """The conversation logic over one classifier tree."""
+    """The conversation logic over the classifier and the resolver."""
 
-    def __init__(self, tree: NkzTree):
+    def __init__(self, tree: NkzTree, resolver: Resolver):
         self.tree = tree
+        self.resolver = resolver
 
     # -- entry points -------------------------------------------------------
 
@@ -123,35 +140,46 @@ class Dialog:
         """A fresh conversation.  With a known language (Telegram gives one) skip the question."""
         hint = (language_hint or "").strip().lower().replace("_", "-").split("-")[0]
         if hint in LANGUAGES:
-            texts = Texts(hint)
-            return DialogState(step=Step.TITLE, lang=hint), [Reply(texts("greeting")), Reply(texts("ask.title"))]
-        return DialogState(), [self._language_question()]
+            return self._greet(hint)
+        return DialogState(offered=[f"lang:{c}" for c, _ in _LANGUAGE_BUTTONS]), [self._language_question()]
 
     def handle(self, state: DialogState, event: Event) -> tuple[DialogState, list[Reply]]:
         """Advance the conversation by one event."""
         if event.kind == "command":
             return self._command(state, event)
         if state.step is Step.LANGUAGE or state.lang is None:
-            return self._choose_language(state, event)
+            return self._choose_language(event)
         texts = Texts(state.lang)
         if event.kind == "other":
-            return state, [Reply(texts("input.not_text"))]
+            return state, [Reply(texts("input.not_text"))] + self._repeat(state)
         if event.kind == "button":
             return self._button(state, event.value)
         text = _clean(event.value)
-        if state.step is Step.CHOOSE and text.isdigit() and len(text) <= 2:
-            return self._pick(state, int(text))
-        if not text:
+        if state.step is Step.CLARIFY and text.isdigit() and len(text) <= 2:
+            return self._pick_number(state, int(text))
+        if not any(ch.isalpha() or ch.isdigit() for ch in text):
             return state, [Reply(texts("input.empty"))]
-        return self._search(state, text)
+        if any(ch.isdigit() for ch in text) and len(text) <= 16:
+            group = self.tree.lookup(text)
+            if group is not None:
+                return self._show(state, group.code, None)
+        if state.step in (Step.TITLE, Step.RESULT):
+            fresh = DialogState(step=Step.TITLE, lang=state.lang, title=text)
+            return self._resolve(fresh, after_title=True)
+        duties = f"{state.duties}\n{text}".strip()[-MAX_DUTIES_CHARS:]
+        return self._resolve(_replace(state, duties=duties), after_title=False)
 
     # -- steps --------------------------------------------------------------
 
     def _language_question(self) -> Reply:
-        texts = Texts("ru")
-        return Reply(texts("language.prompt"), tuple(Button(label, f"lang:{code}") for code, label in _LANGUAGE_BUTTONS))
+        return Reply(Texts("ru")("language.prompt"), tuple(Button(label, f"lang:{code}") for code, label in _LANGUAGE_BUTTONS))
 
-    def _choose_language(self, state: DialogState, event: Event) -> tuple[DialogState, list[Reply]]:
+    def _greet(self, lang: str) -> tuple[DialogState, list[Reply]]:
+        texts = Texts(lang)
+        skip = Button(texts("button.skip_title"), "skip")
+        return DialogState(step=Step.TITLE, lang=lang, offered=["skip"]), [Reply(texts("greeting")), Reply(texts("ask.title"), (skip,))]
+
+    def _choose_language(self, event: Event) -> tuple[DialogState, list[Reply]]:
         answer = _clean(event.value).lower()
         if event.kind == "button" and event.value.startswith("lang:"):
             answer = event.value.split(":", 1)[1]
@@ -159,76 +187,137 @@ class Dialog:
         if lang is None and answer.isdigit() and 1 <= int(answer) <= len(_LANGUAGE_BUTTONS):
             lang = _LANGUAGE_BUTTONS[int(answer) - 1][0]
         if lang is None:
-            return DialogState(), [Reply(Texts("ru")("language.unknown"), self._language_question().buttons)]
+            state, _ = self.start()
+            return state, [Reply(Texts("ru")("language.unknown"), self._language_question().buttons)]
+        return self._greet(lang)
+
+    def _resolve(self, state: DialogState, after_title: bool) -> tuple[DialogState, list[Reply]]:
+        lang = state.lang or "ru"
         texts = Texts(lang)
-        return DialogState(step=Step.TITLE, lang=lang), [Reply(texts("greeting")), Reply(texts("ask.title"))]
+        result = self.resolver.resolve(title=state.title, duties=state.duties, lang=lang, answers=state.answers)
+        if result.confident:
+            return self._show(state, result.candidates[0].code, result)
+        if after_title and not state.duties:
+            # The title alone was not enough: ask what the work is.
+            done = Button(texts("button.done"), "done")
+            return _replace(state, step=Step.DUTIES, offered=["done"]), [Reply(texts("ask.duties"), (done,))]
+        return self._clarify(state, result)
 
-    def _search(self, state: DialogState, text: str) -> tuple[DialogState, list[Reply]]:
+    def _clarify(self, state: DialogState, result: Resolution) -> tuple[DialogState, list[Reply]]:
         texts = Texts(state.lang or "ru")
-        direct = self.tree.lookup(text) if any(ch.isdigit() for ch in text) else None
-        if direct is not None:
-            return self._show(state, direct.code)
-        matches = match_title(text, limit=CANDIDATES_SHOWN)
-        if not matches:
-            shown = text if len(text) <= 60 else text[:57] + "…"
-            return DialogState(step=Step.TITLE, lang=state.lang), [Reply(texts("match.none", query=shown))]
-        codes = [m.code for m in matches]
-        buttons = [Button(group_heading(self.tree.get(code), state.lang or "ru"), f"pick:{code}") for code in codes]
+        question = result.question
+        buttons: list[Button] = []
+        if question is not None and question.kind in ANSWERS and question.kind not in state.answers:
+            header = texts(f"question.{question.kind}")
+            buttons = [Button(texts(f"answer.{value}"), f"ans:{question.kind}:{value}") for value in question.options]
+        elif question is not None and question.kind == "which_most_time" and "which_most_time" not in state.answers:
+            header = texts("question.which_most_time")
+            clauses = _clause_texts(state)
+            for option in question.options:
+                index = int(option)
+                if index < len(clauses):
+                    buttons.append(Button(_short(clauses[index], 60), f"ans:which_most_time:{index}"))
+        if not buttons:
+            header = texts("match.header")
+            codes = list(question.options) if question is not None and question.kind == "shortlist" else []
+            codes = codes or [c.code for c in result.candidates[:SHORTLIST]]
+            buttons = [Button(group_heading(self.tree.get(code), state.lang or "ru"), f"pick:{code}") for code in codes if self.tree.get(code)]
         buttons.append(Button(texts("match.none_of_these"), "retry"))
-        new_state = DialogState(step=Step.CHOOSE, lang=state.lang, candidates=codes)
-        return new_state, [Reply(texts("match.header"), tuple(buttons))]
+        new_state = _replace(state, step=Step.CLARIFY, offered=[b.data for b in buttons])
+        return new_state, [Reply(f"{header}\n{texts('clarify.more')}", tuple(buttons))]
 
-    def _pick(self, state: DialogState, number: int) -> tuple[DialogState, list[Reply]]:
-        if 1 <= number <= len(state.candidates):
-            return self._show(state, state.candidates[number - 1])
-        if number == len(state.candidates) + 1:
-            return self._button(state, "retry")
-        return state, [Reply(Texts(state.lang or "ru")("choice.invalid"))]
+    def _pick_number(self, state: DialogState, number: int) -> tuple[DialogState, list[Reply]]:
+        if 1 <= number <= len(state.offered):
+            return self._button(state, state.offered[number - 1])
+        return state, [Reply(Texts(state.lang or "ru")("choice.invalid"))] + self._repeat(state)
 
     def _button(self, state: DialogState, data: str) -> tuple[DialogState, list[Reply]]:
-        texts = Texts(state.lang or "ru")
+        lang = state.lang or "ru"
+        texts = Texts(lang)
+        if len(data.encode()) > MAX_CALLBACK_BYTES or data not in state.offered:
+            if data.startswith("lang:") and data[5:] in LANGUAGES:
+                return self._choose_language(Event.button(data))
+            return state, [Reply(texts("stale.button"))] + self._repeat(state)
         kind, _, value = data.partition(":")
-        if kind == "pick" and value in state.candidates:
-            return self._show(state, value)
-        if kind == "retry" or kind == "another":
-            return DialogState(step=Step.TITLE, lang=state.lang), [Reply(texts("match.retry"))]
-        if kind == "lang":
-            return self._choose_language(state, Event.button(data))
-        # Stale or forged button: say so and repeat where we are.
-        return state, [Reply(texts("choice.invalid"))]
+        if kind == "pick":
+            return self._show(state, value, None)
+        if kind == "ans":
+            question, _, answer = value.partition(":")
+            answers = {**state.answers, question: answer}
+            return self._resolve(_replace(state, answers=answers), after_title=False)
+        if kind == "skip":
+            done = Button(texts("button.done"), "done")
+            return _replace(state, step=Step.DUTIES, offered=["done"]), [Reply(texts("ask.duties"), (done,))]
+        if kind == "done":
+            if not (state.title or state.duties):
+                return state, [Reply(texts("input.empty"))] + self._repeat(state)
+            return self._clarify(state, self.resolver.resolve(state.title, state.duties, lang, state.answers))
+        if kind == "retry":
+            done = Button(texts("button.done"), "done")
+            fresh = _replace(state, step=Step.DUTIES, answers={}, offered=["done"])
+            return fresh, [Reply(texts("match.retry"), (done,))]
+        if kind == "new":
+            return self._greet(lang)
+        return state, [Reply(texts("stale.button"))] + self._repeat(state)
 
-    def _show(self, state: DialogState, code: str) -> tuple[DialogState, list[Reply]]:
+    def _show(self, state: DialogState, code: str, result: Resolution | None) -> tuple[DialogState, list[Reply]]:
         lang = state.lang or "ru"
         texts = Texts(lang)
         group = self.tree.get(code)
         if group is None:
-            return DialogState(step=Step.TITLE, lang=lang), [Reply(texts("ask.title"))]
-        card = Reply(render_card(group, self.tree, lang))
-        follow = Reply(texts("after_card"), (Button(texts("action.another"), "another"),))
-        return DialogState(step=Step.RESULT, lang=lang, code=code), [card, follow]
+            return _replace(state, step=Step.TITLE), [Reply(texts("ask.title"))]
+        lines = [render_card(group, self.tree, lang)]
+        alternatives: list[str] = []
+        if result is not None:
+            lines += ["", f"{texts('result.why')}:"]
+            top = result.candidates[0]
+            if top.matched:
+                lines.append("• " + texts("result.matched", title=display_name(top.matched[0])))
+            if result.rule:
+                lines.append("• " + texts("result.rule", rule=texts(f"rule.{result.rule}")))
+            lines.append("• " + texts("result.sure", percent=round(100 * top.score)))
+            alternatives = [c.code for c in result.candidates[1 : 1 + ALTERNATIVES] if c.unit != top.unit]
+        buttons = [Button(group_heading(self.tree.get(a), lang), f"pick:{a}") for a in alternatives]
+        buttons += [Button(texts("action.not_right"), "retry"), Button(texts("action.start_over"), "new")]
+        replies = [Reply("\n".join(lines))]
+        follow = texts("result.alternatives") if alternatives else texts("after_card")
+        replies.append(Reply(follow, tuple(buttons)))
+        new_state = _replace(state, step=Step.RESULT, code=code, alternatives=alternatives, offered=[b.data for b in buttons])
+        return new_state, replies
+
+    def _repeat(self, state: DialogState) -> list[Reply]:
+        """The question of the current step again, with its buttons."""
+        texts = Texts(state.lang or "ru")
+        if state.step is Step.LANGUAGE:
+            return [self._language_question()]
+        if state.step is Step.TITLE:
+            return [Reply(texts("ask.title"), (Button(texts("button.skip_title"), "skip"),))]
+        if state.step is Step.DUTIES:
+            return [Reply(texts("ask.duties"), (Button(texts("button.done"), "done"),))]
+        if state.step is Step.CLARIFY:
+            result = self.resolver.resolve(state.title, state.duties, state.lang, state.answers)
+            return self._clarify(state, result)[1]
+        if state.step is Step.RESULT and state.code:
+            return [Reply(texts("after_card"), (Button(texts("action.not_right"), "retry"), Button(texts("action.start_over"), "new")))]
+        return [Reply(texts("ask.title"))]
 
     def _command(self, state: DialogState, event: Event) -> tuple[DialogState, list[Reply]]:
         lang = state.lang or "ru"
         texts = Texts(lang)
-        if event.value in ("start", "new"):
-            if state.lang and event.value == "new":
-                return DialogState(step=Step.TITLE, lang=lang), [Reply(texts("ask.title"))]
+        if event.value == "start" or (event.value == "new" and not state.lang):
             return self.start()
+        if event.value == "new":
+            return self._greet(lang)
         if event.value == "lang":
-            return DialogState(), [self._language_question()]
+            return self.start()
         if event.value == "help":
             return state, [Reply(texts("help"))]
         if event.value == "code":
-            return self._code(state, event.argument)
+            group = self.tree.lookup(event.argument)
+            if group is not None:
+                return self._show(_replace(state, lang=lang), group.code, None)
+            return state, [code_not_found_reply(self.tree, event.argument, lang)]
         return state, [Reply(texts("help"))]
-
-    def _code(self, state: DialogState, raw: str) -> tuple[DialogState, list[Reply]]:
-        lang = state.lang or "ru"
-        texts = Texts(lang)
-        group = self.tree.lookup(raw)
-        if group is not None:
-            return self._show(DialogState(step=Step.RESULT, lang=lang), group.code)
-        return state, [code_not_found_reply(self.tree, raw, lang)]
 
 
 def code_not_found_reply(tree: NkzTree, raw: str, lang: str) -> Reply:
@@ -241,6 +330,23 @@ def code_not_found_reply(tree: NkzTree, raw: str, lang: str) -> Reply:
     lines = [texts("code.not_found", code=shown)]
     lines += [f"• {group_heading(g, lang)}" for g in nearest]
     return Reply("\n".join(lines))
+
+
+def _replace(state: DialogState, **changes: object) -> DialogState:
+    data = asdict(state)
+    data.update(changes)
+    return DialogState(**data)
+
+
+def _clause_texts(state: DialogState) -> list[str]:
+    """The clauses as the resolver numbers them (title first, then the duties)."""
+    from knowledge.rules import clauses
+
+    return [c.text for c in clauses(state.title, state.duties)]
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _clean(text: str) -> str:
