@@ -48,14 +48,16 @@ MAX_TEXT = 5000
 TITLE_WEIGHT = 0.45
 DUTIES_WEIGHT = 0.55
 TEMPERATURE = 0.08
-CONFIDENT_PROBABILITY = 0.85
+CONFIDENT_PROBABILITY = 0.82
 EXACT = 0.98
 CLAUSE_STRONG = 0.6
-DUTY_CLAUSE_POWER = 3
+MAX_RULE_CLAUSES = 4
+DUTY_CLAUSE_FLOOR = 0.7
 RULE_POOL = 3
-RULE_MARGIN = 0.7
+RULE_MARGIN = 0.85
 MANAGER_BOOST = 1.15
 UNKNOWN_WEIGHT = 3.0
+SELF_EMPLOYED_FACTOR = 0.35
 TYPO_SIMILARITY = 80
 
 
@@ -268,7 +270,7 @@ class _Scoring:
             per_clause[code] = score
             # A clause of the duties counts as a title only when it nearly is one ("я электросварщик");
             # "стою на кассе в магазине" must not become "директор магазина".
-            evidence = score if clause.from_title else score**DUTY_CLAUSE_POWER
+            evidence = score if clause.from_title else max(0.0, (score - DUTY_CLAUSE_FLOOR) / (1 - DUTY_CLAUSE_FLOOR))
             if evidence > self.title_occ[code]:
                 self.title_occ[code] = evidence
         self.clause_scores.append((clause, per_clause))
@@ -334,18 +336,25 @@ class _Scoring:
 
     def _apply_clause_rules(self, duties: list[float]) -> None:
         """Highest skill level, most time, production first — when clauses point to different groups."""
-        duty_clauses = [(c, s) for c, s in self.clause_scores if not c.from_title and s]
-        if len(duty_clauses) < 2:
+        duty_clauses = [(c, s) for c, s in self.clause_scores if not c.from_title]
+        if not 2 <= len(duty_clauses) <= MAX_RULE_CLAUSES:
+            # One duty has nothing to weigh; a long story (a vacancy text) is better read as a whole.
             return
         tops: list[tuple[rules.Clause, str, float]] = []
-        for clause, scores in duty_clauses:
+        for clause, title_scores in duty_clauses:
+            # What this clause alone says: its title-like matches and its own BM25 over the groups.
+            clause_duties = self._duties_scores(clause.text, keep_derivative=False)
             unit_scores: dict[str, float] = {}
-            for code, score in scores.items():
-                unit = code.split("-")[0]
-                unit_scores[unit] = max(unit_scores.get(unit, 0.0), score)
-            unit, score = max(unit_scores.items(), key=lambda item: item[1])
-            if score >= CLAUSE_STRONG:
-                tops.append((clause, unit, score))
+            for doc, occ in enumerate(self.r.index.occupations):
+                unit = self.r.index.units[doc]
+                title = max(title_scores.get(occ, 0.0), title_scores.get(unit, 0.0))
+                score = TITLE_WEIGHT * title + DUTIES_WEIGHT * clause_duties[doc]
+                if score > unit_scores.get(unit, 0.0):
+                    unit_scores[unit] = score
+            if unit_scores:
+                unit, score = max(unit_scores.items(), key=lambda item: item[1])
+                if score >= CLAUSE_STRONG:
+                    tops.append((clause, unit, score))
         # Only groups the whole text also supports may be chosen by a rule: the rules decide
         # between close competitors, they do not bring in a group from one stray clause.
         ranking = self._unit_ranking()
@@ -380,7 +389,7 @@ class _Scoring:
         before = self._unit_ranking()[:1]
         factors: dict[str, float] = {}
         if self.self_employed and not self.manages:
-            factors["1"] = 0.6
+            factors["1"] = SELF_EMPLOYED_FACTOR
         elif self.manages:
             factors["1"] = MANAGER_BOOST
         answer = answers.get("manages_people")
