@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 from knowledge import rules
 from knowledge.codes import Level
 from knowledge.index import Index, load_index, term_weight, word_terms
-from knowledge.terms import analyze, from_latin_keyboard, latin_terms, morph
+from knowledge.terms import analyze, from_latin_keyboard, is_known_russian, latin_terms
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
 
@@ -159,7 +159,7 @@ class Resolver:
             if text.isascii():
                 converted = (from_latin_keyboard(title), from_latin_keyboard(duties))
                 words = [w for w in re.findall(r"[а-яё]+", " ".join(converted)) if len(w) >= 3]
-                if words and sum(1 for w in words if morph().word_is_known(w)) >= 0.6 * len(words):
+                if words and sum(1 for w in words if is_known_russian(w)) >= 0.6 * len(words):
                     return converted[0], converted[1], "ru"
         return title, duties, None
 

@@ -98,7 +98,10 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=131072)
 def russian_terms(word: str) -> tuple[str, ...]:
     """Lemmas (up to two readings) and the derivational root of a Russian word."""
-    parses = morph().parse(word)
+    try:
+        parses = morph().parse(word)
+    except ValueError:  # pymorphy3 fails on characters Unicode gives no name (found by hypothesis)
+        return (word,)
     # "пеку", "варю", "мою": in a description of one's work a first-person verb is the verb,
     # not the homonymous noun (пек, Варя) or pronoun (мой).
     first_person = [p for p in parses if p.tag.POS == "VERB" and "1per" in p.tag]
@@ -127,15 +130,18 @@ def russian_root(lemma: str) -> str:
 
 
 @lru_cache(maxsize=131072)
-def _known_russian(word: str) -> bool:
-    return morph().word_is_known(word)
+def isis_known_russian(word: str) -> bool:
+    try:
+        return morph().word_is_known(word)
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=131072)
 def cyrillic_terms(word: str) -> tuple[str, ...]:
     if KAZAKH_LETTERS & set(word):
         return (kazakh_stem(word),)
-    if _known_russian(word):
+    if is_known_russian(word):
         return russian_terms(word)
     kazakh = kazakh_stem(word)
     return tuple(dict.fromkeys((*russian_terms(word), kazakh)))
@@ -198,7 +204,7 @@ def detect_language(text: str) -> str:
         return "kk"
     cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
     if cyrillic >= len(letters) / 2:
-        kazakh_like = sum(1 for w in words(text) if not _known_russian(w) and kazakh_stem(w) != w)
+        kazakh_like = sum(1 for w in words(text) if not is_known_russian(w) and kazakh_stem(w) != w)
         return "kk" if kazakh_like and kazakh_like >= len(words(text)) / 2 else "ru"
     if set("äğıñöūüşq") & set(text.lower()):
         return "kk"

@@ -1,0 +1,145 @@
+"""The resolver on the real classifier and knowledge: rules, languages, hostile input, accuracy floors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from knowledge import rules
+from knowledge.evaluation import evaluate, read_cases
+from knowledge.index import build_index, fingerprint, load_index
+from knowledge.resolver import Resolver, get_resolver
+from knowledge.tree import NkzTree
+
+DEVSET = Path(__file__).resolve().parent / "devset"
+
+
+@pytest.fixture(scope="module")
+def resolver() -> Resolver:
+    return get_resolver()
+
+
+def top_unit(resolver: Resolver, title: str = "", duties: str = "", **kwargs) -> str:
+    return resolver.resolve(title, duties, **kwargs).candidates[0].unit
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(max_size=200), duties=st.text(max_size=600))
+def test_any_text_gets_real_codes_and_never_raises(title: str, duties: str) -> None:
+    resolver = get_resolver()
+    result = resolver.resolve(title, duties)
+    assert result.candidates
+    for candidate in result.candidates:
+        assert resolver.tree.get(candidate.code) is not None
+        assert 0.0 <= candidate.score <= 1.0
+    assert result.version.startswith("nkz2017-")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀", "?!…", "1234567890", "<script>alert(1)</script>", "'; DROP TABLE vacancies; --",
+     'title:"повар" OR NEAR(a b) AND *', "\x00\x01\x1b[2J", "ЖҰМЫС ЖОҚ", "a" * 100_000, "сварщик " * 20_000],
+)
+def test_hostile_input(resolver: Resolver, text: str) -> None:
+    result = resolver.resolve(text, text[:50])
+    assert result.candidates and resolver.tree.get(result.candidates[0].code) is not None
+
+
+def test_nothing_said_is_coded_as_such(resolver: Resolver) -> None:
+    assert resolver.resolve("", "").candidates[0].code == "Х5000"
+    assert resolver.resolve("😀", "").candidates[0].code == "Х4000"
+
+
+def test_a_typed_code_is_taken_as_it_is(resolver: Resolver) -> None:
+    result = resolver.resolve("7212", "")
+    assert result.candidates[0].code == "7212" and result.confident and result.rule == rules.CODE_TYPED
+    assert resolver.resolve("2147-1-001", "").candidates[0].code == "2147-1"
+
+
+@pytest.mark.parametrize(
+    ("title", "duties", "unit", "rule"),
+    [
+        ("", "веду программы на радио, а также организую концерты", "2656", rules.HIGHEST_SKILL),
+        ("помощник пекаря", "пеку хлеб и продаю его покупателям", "7512", rules.PRODUCTION_FIRST),
+        ("главный агроном", "выращиваю зерновые и руковожу группой агрономов", "1310", None),
+        ("ведущий химик", "провожу химические анализы в лаборатории", "2113", rules.DERIVATIVE_IGNORED),
+        ("помощник бухгалтера", "ввожу первичные документы в 1С", "3313", None),
+        ("", "у меня своя парикмахерская, я ИП, сама стригу клиентов", "5141", rules.SELF_EMPLOYED),
+    ],
+)
+def test_the_seed_rules(resolver: Resolver, title: str, duties: str, unit: str, rule: str | None) -> None:
+    result = resolver.resolve(title, duties)
+    assert result.candidates[0].unit == unit
+    if rule is not None:
+        assert result.rule == rule or any(note.startswith(rule) for note in result.notes)
+
+
+def test_derivative_words_are_dropped_but_exact_titles_kept(resolver: Resolver) -> None:
+    assert top_unit(resolver, "старший сварщик") == "7212"
+    assert top_unit(resolver, "главный бухгалтер") == "1221"  # NKZ lists it among finance managers
+
+
+@pytest.mark.parametrize(
+    ("title", "duties", "units"),
+    [
+        ("", "Мұғаліммін, мектепте математика сабағын беремін", {"2350", "2361"}),
+        ("аспазшымын", "асханада тамақ пісіремін", {"5120", "3434"}),
+        ("", "Jük kölıgın jürgızemın, qūrylys materialdaryn tasimyn", {"8332"}),
+        ("zhurgizushi", "taksi zhurgizemin", {"8322"}),
+        ("", "Мен сварщикпін, стройкада трубаларды пісіремін", {"7212"}),
+        ("truck driver", "", {"8332"}),
+        ("ghjlfdtw", "", {"5210", "5223"}),
+    ],
+)
+def test_kazakh_latin_mixed_english_and_wrong_keyboard(resolver: Resolver, title: str, duties: str, units: set[str]) -> None:
+    found = [c.unit for c in resolver.resolve(title, duties).candidates[:3]]
+    assert units & set(found), found
+
+
+def test_answers_feed_back(resolver: Resolver) -> None:
+    plain = resolver.resolve("агроном", "")
+    managed = resolver.resolve("агроном", "", answers={"manages_people": "yes"})
+    manager_score = lambda r: max((c.score for c in r.candidates if c.unit.startswith("1")), default=0.0)  # noqa: E731
+    assert manager_score(managed) > manager_score(plain)
+    hand = resolver.resolve("", "работаю на производстве, делаю детали", answers={"hand_or_machine": "hand"})
+    machine = resolver.resolve("", "работаю на производстве, делаю детали", answers={"hand_or_machine": "machine"})
+    assert hand.candidates[0].unit[0] == "7" or machine.candidates[0].unit[0] == "8"
+
+
+def test_unsure_answers_come_with_a_question(resolver: Resolver) -> None:
+    result = resolver.resolve("специалист", "")
+    assert not result.confident and result.question is not None
+    if result.question.kind == "shortlist":
+        units = [code.split("-")[0] for code in result.question.options]
+        assert len(result.question.options) <= 5 and all(units.count(u) <= 2 for u in units)
+
+
+def test_index_cache_is_used_and_survives_corruption(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KASIP_CACHE_DIR", str(tmp_path))
+    cached = tmp_path / f"resolver-index-{fingerprint()}.pickle"
+    cached.write_bytes(b"not a pickle")
+    index = load_index()  # rebuilds over the broken file
+    assert index.fingerprint == fingerprint() and cached.stat().st_size > 1_000_000
+    assert load_index().fingerprint == index.fingerprint  # and loads it the next time
+
+
+def test_build_index_covers_every_occupation_group(tree: NkzTree) -> None:
+    index = load_index()
+    from knowledge.codes import Level
+
+    regular = [g.code for g in tree.at_level(Level.OCCUPATION) if g.code != "2331-001"]
+    assert sorted(index.occupations) == sorted(regular)
+    assert callable(build_index)
+
+
+def test_accuracy_floors_on_the_development_set(resolver: Resolver) -> None:
+    """Guards against regressions; the full report is `kasip bench accuracy`."""
+    report = evaluate(resolver, read_cases(sorted(DEVSET.glob("*.jsonl"))))
+    assert report.overall.n >= 400
+    assert report.overall.rate(4, 1) >= 0.75
+    assert report.overall.rate(4, 3) >= 0.90
+    assert report.confident_precision >= 0.90
+    assert report.by_lang["ru"].rate(4, 1) - report.by_lang["kk"].rate(4, 1) <= 0.10
