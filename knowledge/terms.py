@@ -130,7 +130,7 @@ def russian_root(lemma: str) -> str:
 
 
 @lru_cache(maxsize=131072)
-def isis_known_russian(word: str) -> bool:
+def is_known_russian(word: str) -> bool:
     try:
         return morph().word_is_known(word)
     except ValueError:
