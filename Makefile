@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install db data clean
+.PHONY: run test install db data bench clean
 
 run: $(STAMP) db  ## start Kasip: the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] && $(BIN)/kasip bot --help >/dev/null 2>&1; then \
@@ -27,11 +27,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-db: $(STAMP)  ## create or migrate the SQLite database (KASIP_DB, default var/kasip.sqlite)
+db: $(STAMP)  ## create or migrate the SQLite database (KASIP_DB, default var/kasip.sqlite), build the index
 	$(BIN)/kasip db migrate --quiet
+	@$(BIN)/kasip index >/dev/null
+
+bench: $(STAMP)  ## resolver accuracy and speed figures
+	$(BIN)/kasip bench accuracy
+	$(BIN)/kasip bench speed
 
 data: $(STAMP)  ## rebuild knowledge/data/nkz2017.tsv from ../shared (maintainers only)
 	$(BIN)/python -m knowledge.build.nkz
+	$(BIN)/python -m knowledge.build.aliases_en
+	$(BIN)/python -m knowledge.build.check_content --complete
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,6 +4,7 @@
     kasip code CODE            show an NKZ 2017 group
     kasip classify TEXT        find NKZ groups for a description (--jsonl for batches)
     kasip bench accuracy|speed measure the resolver
+    kasip index                build the resolver's search index cache
     kasip db migrate           create or update the SQLite database
     kasip version              data and software versions
 
@@ -63,6 +64,20 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_index(args: argparse.Namespace) -> int:
+    import time
+
+    from knowledge.index import cache_dir, fingerprint, load_index
+
+    start = time.perf_counter()
+    index = load_index()
+    print(
+        f"resolver index {fingerprint()}: {len(index.entry_text)} names and titles, "
+        f"{len(index.occupations)} occupation groups, ready in {time.perf_counter() - start:.1f} s ({cache_dir()})"
+    )
+    return 0
+
+
 def _cmd_version(args: argparse.Namespace) -> int:
     from knowledge.version import NKZ_EDITION, data_version, software_version
 
@@ -96,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_classify(commands)
     register_bench(commands)
+
+    index = commands.add_parser("index", help="build (or check) the resolver's search index cache")
+    index.set_defaults(run=_cmd_index)
 
     version = commands.add_parser("version", help="show data and software versions")
     version.set_defaults(run=_cmd_version)
