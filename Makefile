@@ -7,14 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install db data bench clean
 
 run: $(STAMP) db  ## start Kasip: the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] && $(BIN)/kasip bot --help >/dev/null 2>&1; then \
-		exec $(BIN)/kasip bot; \
-	elif [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
-		echo "This version has no Telegram transport yet; starting the terminal chat."; \
-		exec $(BIN)/kasip chat; \
-	else \
-		exec $(BIN)/kasip chat; \
-	fi
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then exec $(BIN)/kasip bot; else exec $(BIN)/kasip chat; fi
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest -q

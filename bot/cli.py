@@ -1,6 +1,7 @@
 """The ``kasip`` command: one entry point, one subcommand per job.
 
     kasip chat                 talk to Kasip in the terminal
+    kasip bot                  run the Telegram bot (polling, or --webhook-url …)
     kasip code CODE            show an NKZ 2017 group
     kasip classify TEXT        find NKZ groups for a description (--jsonl for batches)
     kasip bench accuracy|speed measure the resolver
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -107,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_cmd_db)
 
     from bot.bench_cli import register as register_bench
+    from bot.bot_cli import register as register_bot
     from bot.classify_cli import register as register_classify
 
     register_classify(commands)
+    register_bot(commands)
     register_bench(commands)
 
     index = commands.add_parser("index", help="build (or check) the resolver's search index cache")
@@ -123,8 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else getattr(logging, os.environ.get("KASIP_LOG_LEVEL", "WARNING").upper(), logging.WARNING)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)

@@ -175,9 +175,13 @@ class Dialog:
         return Reply(Texts("ru")("language.prompt"), tuple(Button(label, f"lang:{code}") for code, label in _LANGUAGE_BUTTONS))
 
     def _greet(self, lang: str) -> tuple[DialogState, list[Reply]]:
+        """The greeting in *lang*, with the three language buttons to switch, then the first question."""
         texts = Texts(lang)
+        switch = tuple(Button(label, f"lang:{code}") for code, label in _LANGUAGE_BUTTONS)
         skip = Button(texts("button.skip_title"), "skip")
-        return DialogState(step=Step.TITLE, lang=lang, offered=["skip"]), [Reply(texts("greeting")), Reply(texts("ask.title"), (skip,))]
+        offered = ["skip", *(b.data for b in switch)]
+        state = DialogState(step=Step.TITLE, lang=lang, offered=offered)
+        return state, [Reply(texts("greeting"), switch), Reply(texts("ask.title"), (skip,))]
 
     def _choose_language(self, event: Event) -> tuple[DialogState, list[Reply]]:
         answer = _clean(event.value).lower()
@@ -239,6 +243,8 @@ class Dialog:
                 return self._choose_language(Event.button(data))
             return state, [Reply(texts("stale.button"))] + self._repeat(state)
         kind, _, value = data.partition(":")
+        if kind == "lang":
+            return self._choose_language(Event.button(data))
         if kind == "pick":
             return self._show(state, value, None)
         if kind == "ans":

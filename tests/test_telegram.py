@@ -1,0 +1,151 @@
+"""The real `kasip bot` process, end to end, against a local fake Telegram Bot API server."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.fake_telegram import FakeTelegram
+
+from .conversation_scripts import SCRIPTS
+from .telegram_harness import BotProcess, TelegramPerson
+
+
+@pytest.fixture
+def fake():
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def bot(fake: FakeTelegram, tmp_path: Path):
+    process = BotProcess(fake, tmp_path / "kasip.sqlite").start()
+    yield process
+    assert process.stop() == 0, process.output()
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_conversation_scripts(fake: FakeTelegram, bot: BotProcess, name: str) -> None:
+    TelegramPerson(fake, 1000 + sorted(SCRIPTS).index(name)).run(SCRIPTS[name])
+
+
+def test_commands_are_registered_per_language(fake: FakeTelegram, bot: BotProcess) -> None:
+    deadline = time.monotonic() + 10
+    while len(fake.commands()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    commands = fake.commands()
+    assert set(commands) == {"", "ru", "kk"}
+    assert {c["command"] for c in commands["kk"]} >= {"start", "help", "code", "summary", "forget", "about"}
+    assert any("мен туралы" in c["description"] for c in commands["kk"])
+
+
+def test_forged_stale_and_oversized_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
+    person = TelegramPerson(fake, 2001)
+    person.run([("say", "/start"), ("press_label", "Русский"), ("say", "повар")])
+    for data in ("pick:9999", "lang:xx", "forget:maybe", "ans:manages_people:yes", "x" * 64):
+        person.press_data(data)
+        assert "устарела" in person.text_since() or "ничего не удалено" in person.text_since(), data
+    assert "Traceback" not in bot.output()
+
+
+def test_non_text_messages_get_an_explanation(fake: FakeTelegram, bot: BotProcess) -> None:
+    person = TelegramPerson(fake, 2002)
+    person.run([("say", "/start"), ("press_label", "Русский")])
+    for push in (fake.push_sticker, fake.push_photo, fake.push_voice, fake.push_location, fake.push_document):
+        push(person.user_id)
+        person._await_answer()
+        assert "только текст" in person.text_since()
+
+
+def test_two_people_interleaving(fake: FakeTelegram, bot: BotProcess) -> None:
+    """Each person keeps their own language and place in the conversation."""
+    anna, bolat = TelegramPerson(fake, 3001), TelegramPerson(fake, 3002, "kk")
+    anna.say("/start"), bolat.say("/start")
+    anna.press_label("Русский"), bolat.press_label("Қазақша")
+    anna.say("специалист")
+    bolat.say("маман")
+    assert "Расскажите, что вы делаете" in anna.text_since()
+    assert "Жұмыста уақытыңыздың көбін" in bolat.text_since()
+    bolat.say("такси жүргіземін, жолаушыларды тасимын")
+    anna.say("веду бухучёт в ТОО и сдаю налоговую отчётность")
+    assert "Дағды деңгейі" in bolat.text_since() or "Ешқайсысы сәйкес емес" in bolat.text_since()
+    assert "Уровень квалификации" in anna.text_since() or "Ничего не подходит" in anna.text_since()
+    assert "83" in bolat.text_since() and "24" in anna.text_since()
+
+
+def test_a_restart_mid_conversation_loses_nothing(fake: FakeTelegram, tmp_path: Path) -> None:
+    db = tmp_path / "restart.sqlite"
+    first = BotProcess(fake, db).start()
+    person = TelegramPerson(fake, 4001)
+    person.run([("say", "/start"), ("press_label", "Русский"), ("say", "специалист")])
+    assert "Расскажите, что вы делаете" in person.text_since()
+    assert first.stop() == 0
+    second = BotProcess(fake, db).start()
+    try:
+        person.say("помогаю людям оформлять документы в офисе")
+        text = person.text_since()
+        assert "Тілді таңдаңыз" not in text  # not sent back to the start
+        assert "Ничего не подходит" in text or "Почему этот код" in text
+    finally:
+        assert second.stop() == 0
+
+
+def test_summary_and_forget(fake: FakeTelegram, bot: BotProcess, tmp_path: Path) -> None:
+    person = TelegramPerson(fake, 5001)
+    person.run([("say", "/start"), ("press_label", "Русский"), ("say", "электросварщик"), ("say", "/summary")])
+    summary = person.text_since()
+    assert "Итог сессии" in summary and "7212" in summary and "электросварщик" in summary
+    person.say("/forget")
+    assert "нельзя отменить" in person.text_since()
+    person.press_label("Да")
+    assert "удалено" in person.text_since()
+    with sqlite3.connect(bot.db_path) as conn:
+        for table in ("users", "conversations", "session_events"):
+            assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", [5001]).fetchone()[0] == 0
+
+
+def test_flood_protection(fake: FakeTelegram, bot: BotProcess) -> None:
+    person = TelegramPerson(fake, 6001)
+    person.run([("say", "/start"), ("press_label", "Русский")])
+    before = len(fake.sent(person.user_id))
+    for i in range(30):
+        fake.push_text(person.user_id, f"повар {i}")
+    time.sleep(3)
+    answers = fake.sent(person.user_id)[before:]
+    assert any("очень быстро" in (m.text or "") for m in answers)
+    assert len(answers) < 30
+
+
+def test_failing_optional_calls_are_not_fatal(tmp_path: Path) -> None:
+    with FakeTelegram(fail_methods={"setMyCommands"}) as fake:
+        process = BotProcess(fake, tmp_path / "k.sqlite").start()
+        try:
+            TelegramPerson(fake, 7001).run([("say", "/start"), ("press_label", "English"), ("say", "/about"), ("expect", "MIT")])
+            assert "could not register" in process.output()
+        finally:
+            assert process.stop() == 0
+
+
+def test_the_token_never_reaches_the_log(fake: FakeTelegram, bot: BotProcess) -> None:
+    TelegramPerson(fake, 8001).run([("say", "/start"), ("press_label", "Русский"), ("say", "сварщик")])
+    output = bot.output()
+    assert fake.token not in output and "сварщик" not in output
+
+
+def test_messages_to_one_chat_are_paced(tmp_path: Path) -> None:
+    """With the rate limiter on, replies to one chat are at least about a second apart."""
+    with FakeTelegram() as fake:
+        process = BotProcess(fake, tmp_path / "paced.sqlite", extra_args=()).start()
+        try:
+            user = 9001
+            fake.push_text(user, "/start")
+            fake.push_text(user, "/help")
+            fake.push_text(user, "/about")
+            sent = fake.wait_for(user, 3, timeout=30)
+            gaps = [b.at - a.at for a, b in zip(sent, sent[1:])]
+            assert all(gap >= 0.8 for gap in gaps), gaps
+        finally:
+            assert process.stop() == 0
