@@ -2,6 +2,7 @@
 
     kasip bench accuracy [--cases FILE ...] [--misses]   top-1/3/5 by level, language and case type
     kasip bench speed [--rounds N]                       warm p50/p99, cold start, resident memory
+    kasip bench bot [--users N] [--rounds N]             updates/s and reply latency of the real bot
 
 Figures are printed, never asserted in tests: a benchmark on a shared
 2-core machine informs, it does not gate.
@@ -30,6 +31,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     speed = benches.add_parser("speed", help="resolver speed and memory")
     speed.add_argument("--rounds", type=int, default=3, help="passes over the development cases (default 3)")
     speed.set_defaults(run=run_speed)
+    bot = benches.add_parser("bot", help="the real bot process against a local fake Telegram server")
+    bot.add_argument("--users", type=int, default=250, help="simulated people talking at once (default 250)")
+    bot.add_argument("--rounds", type=int, default=2, help="times each person goes through the script (default 2)")
+    bot.add_argument("--pace", type=float, default=1.0, help="seconds between one person's messages, as Telegram allows (default 1)")
+    bot.set_defaults(run=run_bot)
 
 
 def _case_files(given: list[Path] | None) -> list[Path]:
@@ -95,3 +101,99 @@ def run_speed(args: argparse.Namespace) -> int:
     rss_kb = int(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip())
     print(f"resident memory after loading and one classification: {rss_kb / 1024:.0f} MB")
     return 0
+
+
+BOT_SCRIPT = (
+    ("text", "/start"),
+    ("text", "электросварщик"),
+    ("text", "/new"),
+    ("text", "специалист"),
+    ("text", "работаю в офисе с документами"),
+    ("button", 1),
+    ("text", "/code 7212"),
+    ("text", "😀"),
+)
+"""What each simulated person does: clear and unclear titles, a button, a code, junk."""
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    """Many people at once through the real stack: `kasip bot` ↔ HTTP ↔ the fake Bot API.
+
+    The bot runs with `--no-rate-limit`: this measures how much Kasip itself
+    can take, which must stay above what Telegram lets a bot send (30/s).
+    """
+    import tempfile
+    import threading
+
+    from bot.fake_telegram import FakeTelegram
+
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory() as tmp, FakeTelegram() as fake:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+               "KASIP_DB": str(Path(tmp) / "bench.sqlite")}
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot", "--no-rate-limit"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while "getUpdates" not in fake.calls:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    print("the bot did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.05)
+
+            def person(user_id: int, delay: float) -> None:
+                time.sleep(delay)  # people arrive spread over the first second, not all at once
+                seen = 0
+                for _ in range(args.rounds):
+                    for kind, value in BOT_SCRIPT:
+                        if kind == "text":
+                            fake.push_text(user_id, str(value))
+                        else:
+                            buttons = next((m.buttons for m in reversed(fake.sent(user_id)) if m.buttons), [])
+                            if not buttons:
+                                continue
+                            fake.push_callback(user_id, buttons[min(int(value), len(buttons)) - 1][1])
+                        start = time.monotonic()
+                        try:
+                            messages = fake.wait_for(user_id, seen + 1, timeout=30)
+                        except TimeoutError as error:
+                            with lock:
+                                failures.append(str(error))
+                            return
+                        with lock:
+                            latencies.append(messages[seen].at - start)
+                        time.sleep(max(0.05, args.pace - (time.monotonic() - start)))  # one message a second per chat
+                        seen = len(fake.sent(user_id))
+
+            threads = [
+                threading.Thread(target=person, args=(50_000 + i, args.pace * i / args.users), daemon=True)
+                for i in range(args.users)
+            ]
+            began = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - began
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    import resource
+
+    bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    if not latencies:
+        print("no replies measured", file=sys.stderr)
+        return 1
+    updates = len(latencies)
+    print(f"{args.users} people x {args.rounds} rounds x {len(BOT_SCRIPT)} steps: {updates} updates answered in {elapsed:.1f} s")
+    print(f"throughput: {updates / elapsed:.0f} updates/s (each person sends at most one update per {args.pace:g} s)")
+    print(f"reply latency (update queued -> first reply received): p50 {1000 * _percentile(latencies, 0.5):.1f} ms, "
+          f"p99 {1000 * _percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.1f} ms")
+    print(f"CPU: bot process {bot_cpu.ru_utime + bot_cpu.ru_stime:.1f} s (including start-up), "
+          f"this harness and the fake server {own_cpu.ru_utime + own_cpu.ru_stime:.1f} s — both on this machine's {os.cpu_count()} cores")
+    if failures:
+        print(f"{len(failures)} people got no answer in time; first: {failures[0]}")
+    return 0 if not failures else 1

@@ -181,7 +181,7 @@ class Dialog:
         skip = Button(texts("button.skip_title"), "skip")
         offered = ["skip", *(b.data for b in switch)]
         state = DialogState(step=Step.TITLE, lang=lang, offered=offered)
-        return state, [Reply(texts("greeting"), switch), Reply(texts("ask.title"), (skip,))]
+        return state, [Reply(f"{texts('greeting')}\n\n{texts('ask.title')}", (*switch, skip))]
 
     def _choose_language(self, event: Event) -> tuple[DialogState, list[Reply]]:
         answer = _clean(event.value).lower()

@@ -57,7 +57,9 @@ class FakeTelegram:
         self._updates: list[dict] = []
         self._sent: list[Sent] = []
         self._commands: dict[str, list] = {}
-        self._cond = threading.Condition()
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)  # new updates for getUpdates
+        self._chat_conds: dict[int | None, threading.Condition] = {}  # new messages, per chat
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
@@ -71,6 +73,9 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
+            disable_nagle_algorithm = True  # headers and body go out as two writes
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 fake._serve(self)
 
@@ -90,8 +95,10 @@ class FakeTelegram:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
-        with self._cond:
+        with self._lock:
             self._cond.notify_all()
+            for cond in self._chat_conds.values():
+                cond.notify_all()
 
     def __enter__(self) -> FakeTelegram:
         return self.start()
@@ -168,10 +175,15 @@ class FakeTelegram:
         with self._cond:
             return [s for s in self._sent if (chat_id is None or s.chat_id == chat_id) and (method is None or s.method == method)]
 
+    def _chat_cond(self, chat_id: int | None) -> threading.Condition:
+        with self._lock:
+            return self._chat_conds.setdefault(chat_id, threading.Condition(self._lock))
+
     def wait_for(self, chat_id: int, count: int, timeout: float = 20.0, method: str | None = "sendMessage") -> list[Sent]:
         """Block until the bot has sent *count* messages to *chat_id* in all; return them all."""
         deadline = time.monotonic() + timeout
-        with self._cond:
+        cond = self._chat_cond(chat_id)
+        with cond:
             while True:
                 found = [s for s in self._sent if s.chat_id == chat_id and (method is None or s.method == method)]
                 if len(found) >= count:
@@ -179,7 +191,7 @@ class FakeTelegram:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"chat {chat_id}: {len(found)} of {count} messages after {timeout} s: {[s.text for s in found]}")
-                self._cond.wait(remaining)
+                cond.wait(remaining)
 
     def commands(self) -> dict[str, list]:
         with self._cond:
@@ -276,9 +288,10 @@ class FakeTelegram:
                 buttons.append((button.get("text", ""), data))
         chat_id = int(params["chat_id"]) if params.get("chat_id") not in (None, "") else None
         record = Sent(method, chat_id, text, buttons, next(self._message_ids), params=params)
-        with self._cond:
+        cond = self._chat_cond(chat_id)
+        with cond:
             self._sent.append(record)
-            self._cond.notify_all()
+            cond.notify_all()
         return record
 
     def _message_result(self, record: Sent, **extra: Any) -> dict:

@@ -165,18 +165,25 @@ class TelegramTransport:
     def __init__(self, service: KasipService):
         self.service = service
         self.flood = FloodGuard()
+        # PTB hands updates over one at a time (the default); the per-person lock keeps each
+        # person's turns in order should that ever change (a webhook server, concurrent_updates).
+        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None or user.is_bot:
             return
+        async with self._locks[user.id]:
+            await self._turn(update, context, user, chat)
+        if not self._locks[user.id].locked() and len(self._locks) > 10_000:
+            self._locks.pop(user.id, None)
+
+    async def _turn(self, update: Update, context: ContextTypes.DEFAULT_TYPE, user, chat) -> None:
         query = update.callback_query
         if query is not None:
             with contextlib.suppress(TelegramError):
-                await query.answer()
-            with contextlib.suppress(TelegramError):  # the pressed keyboard is spent: remove it
-                await query.edit_message_reply_markup(reply_markup=None)
+                await query.answer()  # stops the spinner; stale presses are answered by the dialog
         verdict = self.flood.check(user.id)
         if verdict == "drop":
             return

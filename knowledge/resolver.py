@@ -114,6 +114,11 @@ class Resolver:
         self._occupations_of: dict[str, list[str]] = defaultdict(list)
         for occ, unit in self._unit_of.items():
             self._occupations_of[unit].append(occ)
+        # Documents a name match speaks for: an occupation group's own, or all of its unit's.
+        self._docs_of: dict[str, list[int]] = defaultdict(list)
+        for doc, (occ, unit) in enumerate(zip(index.occupations, index.units)):
+            self._docs_of[occ].append(doc)
+            self._docs_of[unit].append(doc)
 
     # -- public ---------------------------------------------------------------
 
@@ -316,8 +321,12 @@ class _Scoring:
         keep_derivative = self.rule in (rules.EXACT_TITLE, rules.DERIVATIVE_KEPT)
         duties = self._duties_scores(self.text, keep_derivative)
         index = self.r.index
-        for doc, occ in enumerate(index.occupations):
-            unit = index.units[doc]
+        # Only groups with some evidence: a name match (of the group or its unit) or duty words.
+        docs = {doc for doc, score in enumerate(duties) if score > 0}
+        for code in self.title_occ:
+            docs.update(self.r._docs_of.get(code, ()))
+        for doc in docs:
+            occ, unit = index.occupations[doc], index.units[doc]
             title = max(self.title_occ.get(occ, 0.0), self.title_occ.get(unit, 0.0))
             score = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties[doc]
             if score > 0:

@@ -31,7 +31,7 @@ def test_language_first_then_title(dialog: Dialog) -> None:
     assert [b.data for b in replies[0].buttons] == ["lang:kk", "lang:ru", "lang:en"]
     state, replies = dialog.handle(state, Event.text("қазақша"))
     assert state.step is Step.TITLE and state.lang == "kk"
-    assert replies[-1].text == Texts("kk")("ask.title")
+    assert Texts("kk")("ask.title") in replies[-1].text and "skip" in [b.data for b in replies[-1].buttons]
 
 
 def test_telegram_language_hint_skips_the_question(dialog: Dialog) -> None:
