@@ -22,10 +22,10 @@ log = logging.getLogger("kasip.bot")
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bot", help="run the Telegram bot")
     parser.add_argument("--webhook-url", default=os.environ.get("KASIP_WEBHOOK_URL"), help="public HTTPS URL of the webhook")
-    parser.add_argument("--listen", default=os.environ.get("KASIP_LISTEN", "127.0.0.1"), help="address for the webhook server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("KASIP_PORT", "8443")), help="port for the webhook server")
+    parser.add_argument("--listen", default=os.environ.get("KASIP_LISTEN") or "127.0.0.1", help="address for the webhook or health server (0.0.0.0 in containers)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KASIP_PORT") or "8443"), help="port for the webhook server")
     parser.add_argument("--secret-token", default=os.environ.get("KASIP_WEBHOOK_SECRET"), help="X-Telegram-Bot-Api-Secret-Token")
-    parser.add_argument("--health-port", type=int, default=int(os.environ.get("KASIP_HEALTH_PORT", "0")), help="serve /healthz in polling mode")
+    parser.add_argument("--health-port", type=int, default=int(os.environ.get("KASIP_HEALTH_PORT") or "0"), help="serve /healthz in polling mode")
     parser.add_argument("--no-rate-limit", action="store_true", help="do not pace outgoing messages (tests and benchmarks only)")
     parser.set_defaults(run=run)
 
@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     )
     service = build_service()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # no line per health check or webhook call
     if args.webhook_url:
         application = build_application(settings, service, updater=False)
         log.info("starting the webhook server")
@@ -91,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         application = build_application(settings, service)
         log.info("starting long polling")
-        run_polling(application, args.health_port or None)
+        run_polling(application, args.health_port or None, args.listen)
     return 0

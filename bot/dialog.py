@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from bot.cards import group_heading, render_card
 from bot.i18n import LANGUAGES, Texts
+from knowledge.codes import Level
 from knowledge.display import display_name
 from knowledge.resolver import ANSWERS, Resolution, Resolver
 from knowledge.tree import NkzTree
@@ -33,6 +34,7 @@ MAX_INPUT_CHARS = 2000
 MAX_DUTIES_CHARS = 6000
 SHORTLIST = 5
 ALTERNATIVES = 3
+RELATED = 8
 MAX_CALLBACK_BYTES = 64
 
 
@@ -264,7 +266,33 @@ class Dialog:
             return fresh, [Reply(texts("match.retry"), (done,))]
         if kind == "new":
             return self._greet(lang)
+        if kind == "related":
+            return self._related(state, value)
         return state, [Reply(texts("stale.button"))] + self._repeat(state)
+
+    def _related_codes(self, code: str) -> list[str]:
+        """Sibling occupation groups in the same unit, then the units people confuse with this one."""
+        group = self.tree.get(code)
+        if group is None or group.unit is None:
+            return []
+        occupation = group.parent if group.level is Level.TITLE else group.code
+        siblings = [g.code for g in self.tree.children(group.unit) if g.code != occupation and g.level is Level.OCCUPATION]
+        neighbours = [c for c in self._knowledge().neighbours(group.unit) if self.tree.get(c)]
+        return list(dict.fromkeys(siblings + neighbours))[:RELATED]
+
+    def _knowledge(self):
+        from knowledge.group_knowledge import load_knowledge
+
+        return load_knowledge()
+
+    def _related(self, state: DialogState, code: str) -> tuple[DialogState, list[Reply]]:
+        lang = state.lang or "ru"
+        texts = Texts(lang)
+        codes = self._related_codes(code)
+        buttons = [Button(group_heading(self.tree.get(c), lang), f"pick:{c}") for c in codes]
+        buttons.append(Button(texts("action.start_over"), "new"))
+        new_state = _replace(state, offered=[b.data for b in buttons])
+        return new_state, [Reply(texts("related.header"), tuple(buttons))]
 
     def _show(self, state: DialogState, code: str, result: Resolution | None) -> tuple[DialogState, list[Reply]]:
         lang = state.lang or "ru"
@@ -284,6 +312,8 @@ class Dialog:
             lines.append("• " + texts("result.sure", percent=round(100 * top.score)))
             alternatives = [c.code for c in result.candidates[1 : 1 + ALTERNATIVES] if c.unit != top.unit]
         buttons = [Button(group_heading(self.tree.get(a), lang), f"pick:{a}") for a in alternatives]
+        if self._related_codes(code):
+            buttons.append(Button(texts("action.related"), f"related:{code}"))
         buttons += [Button(texts("action.not_right"), "retry"), Button(texts("action.start_over"), "new")]
         replies = [Reply("\n".join(lines))]
         follow = texts("result.alternatives") if alternatives else texts("after_card")

@@ -255,15 +255,15 @@ def health_app(extra: list | None = None):
     return tornado.web.Application([(r"/healthz", Health), *(extra or [])])
 
 
-def run_polling(application: Application, health_port: int | None) -> None:
+def run_polling(application: Application, health_port: int | None, listen: str = "127.0.0.1") -> None:
     if health_port:
         previous: Callable[[Application], Awaitable[None]] | None = application.post_init
 
         async def post_init(app: Application) -> None:
             if previous:
                 await previous(app)
-            health_app().listen(health_port, address="0.0.0.0")
-            log.info("health endpoint on port %s", health_port)
+            health_app().listen(health_port, address=listen)
+            log.info("health endpoint on %s:%s", listen, health_port)
 
         application.post_init = post_init
     application.run_polling(allowed_updates=Update.ALL_TYPES)

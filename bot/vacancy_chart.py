@@ -13,10 +13,12 @@ no display.  Nothing here knows about Telegram: it returns PNG bytes.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 
 import sqlite_utils
 
+from db.cities import find_city
 from db.vacancy_stats import MIN_SALARIES, VacancyStats, stats_by_city
 
 LABELS = {
@@ -57,6 +59,14 @@ def _group_name(code: str, lang: str) -> str:
     return name[:1] + name[1:].lower() if name.isupper() else name
 
 
+def _city_label(city: str | None, lang: str) -> str | None:
+    """The city in the chart's language when it is a known city (the store keeps the Russian name)."""
+    known = find_city(city)
+    if known is None:
+        return city
+    return {"kk": known.name_kk, "en": known.name_en}.get(lang, known.name_ru)
+
+
 def render_salary_chart(
     stats: Sequence[VacancyStats], code: str, name: str = "", lang: str = "ru", width: float = 8.0
 ) -> bytes:
@@ -70,13 +80,13 @@ def render_salary_chart(
     figure = Figure(figsize=(width, height), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    title = text["title"].format(code=code, name=name).strip()
-    axes.set_title(title if len(title) <= 90 else title[:87] + "…", fontsize=10, loc="left")
+    title = textwrap.shorten(text["title"].format(code=code, name=name).strip(), width=150, placeholder="…")
+    axes.set_title(textwrap.fill(title, width=int(width * 10)), fontsize=10, loc="left")
     if not rows:
         axes.text(0.5, 0.5, text["empty"].format(code=code), ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
     else:
-        labels = [row.city or text["unknown"] for row in rows]
+        labels = [_city_label(row.city, lang) or text["unknown"] for row in rows]
         positions = list(range(len(rows)))[::-1]
         highs = [row.q3 for row in rows if row.q3 is not None]
         right = max(highs) * 1.45 if highs else 1.0
@@ -92,8 +102,11 @@ def render_salary_chart(
         axes.set_yticks(positions, labels, fontsize=9)
         axes.set_ylim(-0.7, len(rows) - 0.3)
         axes.set_xlim(0, right)
-        axes.set_xlabel(text["axis"], fontsize=8)
-        axes.xaxis.set_major_formatter(lambda value, _: f"{value / 1000:,.0f}k".replace(",", " "))
+        if highs:
+            axes.set_xlabel(text["axis"], fontsize=8)
+            axes.xaxis.set_major_formatter(lambda value, _: f"{value / 1000:,.0f}k".replace(",", " ") if value else "0")
+        else:
+            axes.set_xticks([])
         axes.grid(axis="x", alpha=0.3)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)

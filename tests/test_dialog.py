@@ -152,3 +152,15 @@ def test_state_survives_json_and_bad_json_starts_fresh(dialog: Dialog) -> None:
     for broken in ["", "{", "[]", '{"step": "nowhere"}', '{"lang": 5, "offered": "x", "answers": []}', "null"]:
         restored = DialogState.from_json(broken)
         assert isinstance(restored.step, Step)
+
+
+def test_related_occupations_from_the_card(dialog: Dialog) -> None:
+    state = started(dialog)
+    state, replies = dialog.handle(state, Event.text("электросварщик"))
+    related = next(d for d in all_buttons(replies) if d.startswith("related:"))
+    state, replies = dialog.handle(state, Event.button(related))
+    offered = [d for d in all_buttons(replies) if d.startswith("pick:")]
+    assert any(d.startswith("pick:7212-") for d in offered)  # the sibling occupation group
+    assert any(d.split(":")[1][:4] in ("7214", "7126", "8219") for d in offered)  # groups people confuse
+    state, replies = dialog.handle(state, Event.button(offered[0]))
+    assert state.step is Step.RESULT and state.code == offered[0].split(":")[1]

@@ -149,3 +149,60 @@ def test_messages_to_one_chat_are_paced(tmp_path: Path) -> None:
             assert all(gap >= 0.8 for gap in gaps), gaps
         finally:
             assert process.stop() == 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_webhook_mode_with_secret_and_health(fake: FakeTelegram, tmp_path: Path) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    import os
+    import subprocess
+    import sys
+
+    port = _free_port()
+    flags = ("--no-rate-limit", "--webhook-url", f"http://127.0.0.1:{port}/kasip/hook", "--listen", "127.0.0.1",
+             "--port", str(port), "--secret-token", "s3cret-token")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "KASIP_DB": str(tmp_path / "hook.sqlite")}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot", *flags], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert "setWebhook" in fake.calls
+        update = {"update_id": 1, "message": {"message_id": 1, "date": int(time.time()), "text": "/about",
+                  "chat": {"id": 9100, "type": "private"}, "from": {"id": 9100, "is_bot": False, "first_name": "A", "language_code": "en"},
+                  "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        body = json.dumps(update).encode()
+
+        def post(secret: str) -> int:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/kasip/hook", data=body, method="POST",
+                                             headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    return answer.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        assert post("wrong") == 403
+        assert post("s3cret-token") == 200
+        assert "MIT" in fake.wait_for(9100, 1)[0].text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
