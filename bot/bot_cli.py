@@ -52,11 +52,20 @@ def build_service():
     db = open_database()
     migrate(db)
     dialog = Dialog(load_tree(), get_resolver())
+    warm_up(dialog)
 
     def reload() -> str:
         return reload_knowledge(dialog)
 
     return KasipService(ConversationStore(db), dialog, admin_ids(os.environ.get("KASIP_ADMIN_IDS")), reload=reload)
+
+
+def warm_up(dialog) -> None:
+    """Load everything the first person would otherwise wait for (knowledge, morphology, card texts)."""
+    from bot.dialog import DialogState, Event, Step
+
+    for lang, text in (("ru", "электросварщик"), ("kk", "мұғаліммін"), ("en", "welder")):
+        dialog.handle(DialogState(step=Step.TITLE, lang=lang), Event.text(text))
 
 
 def reload_knowledge(dialog) -> str:
