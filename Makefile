@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 
 db: $(STAMP)  ## create or migrate the SQLite database (KASIP_DB, default var/kasip.sqlite), build the index
 	$(BIN)/kasip db migrate --quiet
+	$(BIN)/kasip vacancies import --demo --if-empty --quiet
 	@$(BIN)/kasip index >/dev/null
 
 bench: $(STAMP)  ## resolver accuracy and speed figures

@@ -51,7 +51,9 @@ def build_service():
 
     db = open_database()
     migrate(db)
-    dialog = Dialog(load_tree(), get_resolver())
+    from bot.vacancies import StoreVacancyFinder
+
+    dialog = Dialog(load_tree(), get_resolver(), StoreVacancyFinder(db))
     warm_up(dialog)
 
     def reload() -> str:
@@ -90,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         token=token,
         base_url=os.environ.get("TELEGRAM_API_BASE_URL") or None,
         rate_limit=not args.no_rate_limit,
+        alert_interval=float(os.environ.get("KASIP_ALERT_INTERVAL") or 60),
     )
     service = build_service()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in URLs

@@ -4,7 +4,8 @@
     kasip bot                  run the Telegram bot (polling, or --webhook-url …)
     kasip code CODE            show an NKZ 2017 group
     kasip classify TEXT        find NKZ groups for a description (--jsonl for batches)
-    kasip bench accuracy|speed measure the resolver
+    kasip vacancies …          import, code, search and chart vacancies
+    kasip bench accuracy|speed|bot  measure the resolver and the bot
     kasip index                build the resolver's search index cache
     kasip db migrate           create or update the SQLite database
     kasip version              data and software versions
@@ -28,9 +29,14 @@ log = logging.getLogger("kasip")
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.console import run_chat
+    from bot.vacancies import StoreVacancyFinder
+    from db.connection import open_database
+    from db.migrations import migrate
     from knowledge.tree import load_tree
 
-    return run_chat(load_tree(), lang=args.lang)
+    db = open_database()
+    migrate(db)
+    return run_chat(load_tree(), lang=args.lang, vacancies=StoreVacancyFinder(db))
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
@@ -111,9 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.bench_cli import register as register_bench
     from bot.bot_cli import register as register_bot
     from bot.classify_cli import register as register_classify
+    from db.vacancies_cli import register as register_vacancies
 
     register_classify(commands)
     register_bot(commands)
+    register_vacancies(commands)
     register_bench(commands)
 
     index = commands.add_parser("index", help="build (or check) the resolver's search index cache")

@@ -9,6 +9,8 @@ Ctrl-C, ``/quit`` or ``/exit``.
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 from typing import TextIO
 
 from bot.dialog import Button, Dialog, Event, Reply
@@ -29,17 +31,26 @@ def to_event(line: str, buttons: tuple[Button, ...]) -> Event:
     return Event.text(line)
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, picture_dir: Path | None = None) -> str:
     lines = [reply.text]
+    if reply.photo is not None:
+        folder = picture_dir or Path("var") / "charts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"chart-{int(time.time() * 1000)}.png"
+        path.write_bytes(reply.photo)
+        lines.append(f"[{path}]")
     lines += [f"  {number}) {button.label}" for number, button in enumerate(reply.buttons, start=1)]
     return "\n".join(lines)
 
 
-def run_chat(tree: NkzTree, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, lang: str | None = None) -> int:
-    """Talk with one person on the terminal until they leave; returns the exit status."""
+def run_chat(tree: NkzTree, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, lang: str | None = None, vacancies=None) -> int:
+    """Talk with one person on the terminal until they leave; returns the exit status.
+
+    With a vacancy finder, the card offers vacancies; charts are saved as PNG files under var/charts/.
+    """
     from knowledge.resolver import get_resolver
 
-    dialog = Dialog(tree, get_resolver())
+    dialog = Dialog(tree, get_resolver(), vacancies)
     interactive = stdin.isatty()
     state, replies = dialog.start(lang)
 

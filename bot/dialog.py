@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.cards import group_heading, render_card
 from bot.i18n import LANGUAGES, Texts
@@ -28,6 +29,9 @@ from knowledge.codes import Level
 from knowledge.display import display_name
 from knowledge.resolver import ANSWERS, Resolution, Resolver
 from knowledge.tree import NkzTree
+
+if TYPE_CHECKING:  # the dialog only talks to the interface, never to the store
+    from bot.vacancies import VacancyFinder
 
 MAX_INPUT_CHARS = 2000
 """One message longer than this is cut: a job description never needs more."""
@@ -44,6 +48,8 @@ class Step(StrEnum):
     DUTIES = "duties"
     CLARIFY = "clarify"
     RESULT = "result"
+    CITY = "city"
+    VACANCIES = "vacancies"
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,11 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
+    """Text for the person, with optional buttons and an optional picture (PNG; the text is its caption)."""
+
     text: str
     buttons: tuple[Button, ...] = ()
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,9 @@ class DialogState:
     offered: list[str] = field(default_factory=list)  # button data valid at this step
     code: str | None = None
     alternatives: list[str] = field(default_factory=list)
+    city: str | None = None  # for vacancies; "" means any city
+    vacancy_offset: int = 0
+    shown_vacancies: list[int] = field(default_factory=list)  # ids on the page last shown
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -116,6 +128,9 @@ class DialogState:
                 offered=[str(c) for c in data.get("offered", [])][:12],
                 code=data.get("code") if isinstance(data.get("code"), str) else None,
                 alternatives=[str(c) for c in data.get("alternatives", [])][:ALTERNATIVES],
+                city=str(data["city"])[:80] if isinstance(data.get("city"), str) else None,
+                vacancy_offset=max(0, int(data.get("vacancy_offset") or 0)),
+                shown_vacancies=[int(i) for i in data.get("shown_vacancies", []) if isinstance(i, int)][:20],
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
@@ -132,9 +147,10 @@ _LANGUAGE_BUTTONS = (("kk", "Қазақша"), ("ru", "Русский"), ("en", 
 class Dialog:
     """The conversation logic over the classifier and the resolver."""
 
-    def __init__(self, tree: NkzTree, resolver: Resolver):
+    def __init__(self, tree: NkzTree, resolver: Resolver, vacancies: VacancyFinder | None = None):
         self.tree = tree
         self.resolver = resolver
+        self.vacancies = vacancies
 
     # -- entry points -------------------------------------------------------
 
@@ -161,11 +177,13 @@ class Dialog:
             return self._pick_number(state, int(text))
         if not any(ch.isalpha() or ch.isdigit() for ch in text):
             return state, [Reply(texts("input.empty"))]
+        if state.step is Step.CITY:
+            return self._city_typed(state, text)
         if any(ch.isdigit() for ch in text) and len(text) <= 16:
             group = self.tree.lookup(text)
             if group is not None:
                 return self._show(state, group.code, None)
-        if state.step in (Step.TITLE, Step.RESULT):
+        if state.step in (Step.TITLE, Step.RESULT, Step.VACANCIES):
             fresh = DialogState(step=Step.TITLE, lang=state.lang, title=text)
             return self._resolve(fresh, after_title=True)
         duties = f"{state.duties}\n{text}".strip()[-MAX_DUTIES_CHARS:]
@@ -268,6 +286,8 @@ class Dialog:
             return self._greet(lang)
         if kind == "related":
             return self._related(state, value)
+        if kind in ("vac", "vmore", "vcity", "vchart", "city"):
+            return self._vacancy_button(state, kind, value)
         return state, [Reply(texts("stale.button"))] + self._repeat(state)
 
     def _related_codes(self, code: str) -> list[str]:
@@ -312,6 +332,8 @@ class Dialog:
             lines.append("• " + texts("result.sure", percent=round(100 * top.score)))
             alternatives = [c.code for c in result.candidates[1 : 1 + ALTERNATIVES] if c.unit != top.unit]
         buttons = [Button(group_heading(self.tree.get(a), lang), f"pick:{a}") for a in alternatives]
+        if self.vacancies is not None:
+            buttons.append(Button(texts("action.vacancies"), "vac"))
         if self._related_codes(code):
             buttons.append(Button(texts("action.related"), f"related:{code}"))
         buttons += [Button(texts("action.not_right"), "retry"), Button(texts("action.start_over"), "new")]
@@ -348,12 +370,73 @@ class Dialog:
             return self.start()
         if event.value == "help":
             return state, [Reply(texts("help"))]
+        if event.value == "vacancies":
+            if self.vacancies is None or not state.code:
+                return state, [Reply(texts("vacancy.no_code"))]
+            return self._vacancy_button(state, "vac", "")
         if event.value == "code":
             group = self.tree.lookup(event.argument)
             if group is not None:
                 return self._show(_replace(state, lang=lang), group.code, None)
             return state, [code_not_found_reply(self.tree, event.argument, lang)]
         return state, [Reply(texts("help"))]
+
+
+    # -- vacancies ------------------------------------------------------------------------------
+
+    def _vacancy_button(self, state: DialogState, kind: str, value: str) -> tuple[DialogState, list[Reply]]:
+        if self.vacancies is None or not state.code:
+            return state, [Reply(Texts(state.lang or "ru")("vacancy.no_code"))]
+        if kind == "vcity" or (kind == "vac" and state.city is None):
+            return self._ask_city(state, "vacancy.ask_city")
+        if kind == "city":
+            return self._vacancy_page(_replace(state, city="" if value == "*" else value), 0)
+        if kind == "vmore":
+            return self._vacancy_page(state, int(value) if value.isdigit() else 0)
+        if kind == "vchart":
+            texts = Texts(state.lang or "ru")
+            unit = (self.tree.get(state.code).unit if self.tree.get(state.code) else None) or state.code
+            png = self.vacancies.chart(unit, state.lang or "ru")
+            return state, [Reply(texts("vacancy.chart_caption", code=unit), photo=png)] if png else []
+        return self._vacancy_page(state, 0)
+
+    def _ask_city(self, state: DialogState, key: str) -> tuple[DialogState, list[Reply]]:
+        from bot.vacancies import POPULAR_CITIES, city_label
+
+        texts = Texts(state.lang or "ru")
+        buttons = [Button(city_label(city, state.lang or "ru"), f"city:{city}") for city in POPULAR_CITIES]
+        buttons.append(Button(texts("vacancy.any"), "city:*"))
+        return _replace(state, step=Step.CITY, offered=[b.data for b in buttons]), [Reply(texts(key), tuple(buttons))]
+
+    def _city_typed(self, state: DialogState, text: str) -> tuple[DialogState, list[Reply]]:
+        city = self.vacancies.city(text) if self.vacancies else None
+        if city is None:
+            return self._ask_city(state, "vacancy.unknown_city")
+        return self._vacancy_page(_replace(state, city=city), 0)
+
+    def _vacancy_page(self, state: DialogState, offset: int) -> tuple[DialogState, list[Reply]]:
+        from bot.vacancies import PAGE_SIZE, render_page
+
+        lang = state.lang or "ru"
+        texts = Texts(lang)
+        city = state.city or None
+        result = self.vacancies.page(state.code, city, offset, PAGE_SIZE)
+        group = self.tree.get(state.code)
+        unit = group.unit if group is not None and group.unit else state.code
+        stats = self.vacancies.stats(unit, city) if result.items else None
+        buttons: list[Button] = []
+        if result.has_more:
+            buttons.append(Button(texts("vacancy.more"), f"vmore:{offset + PAGE_SIZE}"))
+        buttons.append(Button(texts("vacancy.change_city"), "vcity"))
+        if result.items:
+            buttons.append(Button(texts("vacancy.chart"), "vchart"))
+            buttons.append(Button(texts("vacancy.subscribe"), "vsub"))
+        buttons.append(Button(texts("vacancy.back"), f"pick:{state.code}"))
+        new_state = _replace(
+            state, step=Step.VACANCIES, vacancy_offset=offset, offered=[b.data for b in buttons],
+            shown_vacancies=[v.id for v in result.items],
+        )
+        return new_state, [Reply(render_page(result, stats, lang), tuple(buttons))]
 
 
 def code_not_found_reply(tree: NkzTree, raw: str, lang: str) -> Reply:

@@ -42,6 +42,8 @@ class KasipService:
         self.store.count(f"event:{event.kind}")
         if event.kind == "button" and event.value.startswith("forget:"):
             return self._forget(turn, event.value, lang)
+        if event.kind == "button" and event.value.startswith("vunsub:"):
+            return self._unsubscribe(turn, event.value.partition(":")[2], lang)
         if event.kind == "command":
             special = self._command(turn, event, lang)
             if special is not None:
@@ -60,8 +62,12 @@ class KasipService:
             replies = greeting[:1] + replies if state.lang else replies
         else:
             previous = DialogState.from_json(raw)
+            if previous.city is None and user.city is not None:
+                previous.city = user.city  # the city is remembered across sessions
             if event.kind == "command" and event.value == "new":
                 self.store.clear_session(turn.user_id)
+            if event.kind == "button" and event.value == "vsub" and "vsub" in previous.offered:
+                return self._subscribe(turn, previous, lang)
             state, replies = self.dialog.handle(previous, event)
         self._save(turn, state, previous)
         return replies
@@ -70,6 +76,11 @@ class KasipService:
 
     def _save(self, turn: Turn, state: DialogState, previous: DialogState | None) -> None:
         self.store.save_state(turn.user_id, state.to_json())
+        if state.city is not None and (previous is None or previous.city != state.city):
+            self.store.set_city(turn.user_id, state.city)
+        if state.step is Step.VACANCIES and (previous is None or previous.step is not Step.VACANCIES or previous.vacancy_offset != state.vacancy_offset):
+            self.store.log_event(turn.user_id, "vacancies", state.code, {"ids": state.shown_vacancies})
+            self.store.count("vacancies")
         if state.lang and (previous is None or previous.lang != state.lang):
             self.store.set_language(turn.user_id, state.lang)
         if state.step is Step.RESULT and state.code and (previous is None or previous.code != state.code or previous.step is not Step.RESULT):
@@ -99,6 +110,27 @@ class KasipService:
             log.info("data reloaded by an admin")
             return [Reply(texts("admin.reloaded", version=version))]
         return None
+
+    def _subscribe(self, turn: Turn, state: DialogState, lang: str) -> list[Reply]:
+        from db.conversations import subscription_key
+        from db.subscriptions import subscribe
+
+        texts = Texts(lang)
+        subscribe(self.store.db, subscription_key(turn.user_id), state.code or "", state.city or None)
+        self.store.count("subscribe")
+        city = state.city or texts("vacancy.any_city")
+        return [Reply(texts("vacancy.subscribed", code=state.code, city=city))]
+
+    def _unsubscribe(self, turn: Turn, raw_id: str, lang: str) -> list[Reply]:
+        from db.conversations import subscription_key
+
+        texts = Texts(lang)
+        if raw_id.isdigit():
+            with self.store.db.conn:
+                self.store.db.execute(
+                    "DELETE FROM vacancy_subscriptions WHERE id = ? AND user_key = ?", [int(raw_id), subscription_key(turn.user_id)]
+                )
+        return [Reply(texts("vacancy.unsubscribed"))]
 
     def _forget(self, turn: Turn, data: str, lang: str) -> list[Reply]:
         texts = Texts(lang)
@@ -133,10 +165,63 @@ class KasipService:
         considered = [c for c in dict.fromkeys([*shown, *state.alternatives]) if c != final and tree.get(c)]
         names = "; ".join(f"{c} {display_name(tree.get(c).name(lang))}" for c in considered) or texts("summary.none")
         lines.append(f"{texts('summary.alternatives')}: {names}")
-        vacancies = sum(int(detail.get("count", 0)) for kind, _, detail in events if kind == "vacancies")
-        lines.append(f"{texts('summary.vacancies')}: {vacancies}")
+        shown_ids = list(dict.fromkeys(i for kind, _, detail in events if kind == "vacancies" for i in detail.get("ids", [])))
+        lines.append(f"{texts('summary.vacancies')}: {len(shown_ids)}")
+        lines += self._vacancy_lines(shown_ids)
         lines += ["", f"NKZ 2017 · {data_version()} · Kasip {software_version()}"]
         return Reply("\n".join(lines))
+
+
+    def pending_alerts(self) -> list[tuple[int, Reply, int, int]]:
+        """New vacancies for subscribers: (chat id, message, subscription id, watermark) for each.
+
+        The transport sends each message and then calls :meth:`alert_sent`,
+        so a failed send is retried after the next import or check.
+        """
+        if "vacancy_subscriptions" not in self.store.db.table_names():
+            return []
+        from bot.vacancies import city_label, salary_text
+        from db.subscriptions import pending_alerts
+
+        found = []
+        for alert in pending_alerts(self.store.db):
+            user_id = _telegram_user(alert.user_key)
+            user = self.store.user(user_id) if user_id is not None else None
+            if user is None:
+                continue
+            texts = Texts(user.lang or "ru")
+            city = city_label(alert.city, user.lang or "ru") if alert.city else texts("vacancy.any_city")
+            lines = [texts("vacancy.alert", code=alert.code, city=city)]
+            for vacancy in alert.vacancies:
+                lines.append(f"• {vacancy.title} — {vacancy.employer or ''}, {salary_text(vacancy, texts)}")
+                if vacancy.url:
+                    lines.append(f"  {vacancy.url}")
+            button = Button(texts("vacancy.unsubscribe"), f"vunsub:{alert.subscription_id}")
+            found.append((user.chat_id, Reply("\n".join(lines), (button,)), alert.subscription_id, alert.watermark))
+        return found
+
+    def alert_sent(self, subscription_id: int, watermark: int) -> None:
+        from db.subscriptions import mark_notified
+
+        mark_notified(self.store.db, subscription_id, watermark)
+        self.store.count("alert")
+
+    def _vacancy_lines(self, ids: list[int]) -> list[str]:
+        if not ids or "vacancies" not in self.store.db.table_names():
+            return []
+        from db.vacancy_search import get_vacancy
+
+        lines = []
+        for vacancy_id in ids[:20]:
+            vacancy = get_vacancy(self.store.db, vacancy_id)
+            if vacancy is not None:
+                lines.append(f"  • {vacancy.title} — {vacancy.employer or ''} {vacancy.url or ''}".rstrip())
+        return lines
+
+
+def _telegram_user(user_key: str) -> int | None:
+    prefix, _, number = user_key.partition(":")
+    return int(number) if prefix == "telegram" and number.lstrip("-").isdigit() else None
 
 
 def _hint(language_hint: str | None) -> str:

@@ -46,6 +46,7 @@ class BotSettings:
     base_url: str | None = None
     admin_ids: frozenset[int] = frozenset()
     rate_limit: bool = True
+    alert_interval: float = 60.0  # seconds between checks for new vacancies for subscribers
 
 
 class PerChatRateLimiter(AIORateLimiter):
@@ -123,6 +124,12 @@ def pack(replies: list[Reply]) -> list[Reply]:
     messages: list[Reply] = []
     pending: list[str] = []
     for reply in replies:
+        if reply.photo is not None:  # a picture travels alone, its text as the caption
+            if pending:
+                messages += _split("\n\n".join(pending), ())
+                pending = []
+            messages.append(reply)
+            continue
         pending.append(reply.text)
         if reply.buttons:
             messages += _split("\n\n".join(pending), reply.buttons)
@@ -197,7 +204,10 @@ class TelegramTransport:
         log.debug("update %s from user %s: %s", update.update_id, user.id, event.kind)
         replies = self.service.handle(turn, event)
         for message in pack(replies):
-            await context.bot.send_message(chat.id, message.text, reply_markup=keyboard(message.buttons))
+            if message.photo is not None:
+                await context.bot.send_photo(chat.id, message.photo, caption=message.text[:1024], reply_markup=keyboard(message.buttons))
+            else:
+                await context.bot.send_message(chat.id, message.text, reply_markup=keyboard(message.buttons))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with context (never message text); answer the person politely."""
@@ -211,6 +221,24 @@ class TelegramTransport:
         lang = stored.lang if stored and stored.lang else getattr(user, "language_code", None) or "ru"
         with contextlib.suppress(Exception):
             await context.bot.send_message(chat.id, Texts(lang)("error.generic"))
+
+
+async def deliver_alerts(application: Application, service: KasipService, interval: float) -> None:
+    """Every *interval* seconds: send subscribers their new vacancies (paced by the rate limiter)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            for chat_id, reply, subscription_id, watermark in service.pending_alerts():
+                try:
+                    await application.bot.send_message(chat_id, reply.text[: MessageLimit.MAX_TEXT_LENGTH], reply_markup=keyboard(reply.buttons))
+                except TelegramError as error:
+                    log.warning("alert for subscription %s not delivered: %s", subscription_id, error)
+                    continue
+                service.alert_sent(subscription_id, watermark)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 — the loop must survive anything one round throws
+            log.exception("vacancy alert round failed")
 
 
 async def register_commands(application: Application) -> None:
@@ -233,7 +261,12 @@ def build_application(settings: BotSettings, service: KasipService, updater: boo
         builder = builder.rate_limiter(PerChatRateLimiter())
     if not updater:
         builder = builder.updater(None)
-    builder = builder.post_init(register_commands)
+    async def post_init(app: Application) -> None:
+        await register_commands(app)
+        if settings.alert_interval > 0:
+            app.create_task(deliver_alerts(app, service, settings.alert_interval), name="vacancy-alerts")
+
+    builder = builder.post_init(post_init)
     application = builder.build()
     application.add_handler(TypeHandler(Update, transport.on_update))
     application.add_error_handler(transport.on_error)

@@ -76,9 +76,9 @@ class TelegramPerson:
         self.since: list[Sent] = []
 
     def _await_answer(self, settle: float = 0.25, timeout: float = 30.0) -> list[Sent]:
-        messages = self.fake.wait_for(self.user_id, self.seen + 1, timeout=timeout)
+        messages = self.fake.wait_for(self.user_id, self.seen + 1, timeout=timeout, method=None)
         time.sleep(settle)  # a turn may send more than one message
-        messages = self.fake.sent(self.user_id)
+        messages = self.fake.sent(self.user_id, method=None)
         self.since = messages[self.seen :]
         self.seen = len(messages)
         return self.since
@@ -88,7 +88,7 @@ class TelegramPerson:
         return self._await_answer()
 
     def last_buttons(self) -> list[tuple[str, str]]:
-        for message in reversed(self.fake.sent(self.user_id)):
+        for message in reversed(self.fake.sent(self.user_id, method=None)):
             if message.buttons:
                 return message.buttons
         raise AssertionError("no message with buttons")
@@ -102,10 +102,11 @@ class TelegramPerson:
 
     def press_label(self, prefix: str) -> list[Sent]:
         """Press the newest button whose label starts with *prefix* (any message of the last turn)."""
-        for message in reversed(self.since or self.fake.sent(self.user_id)):
-            for label, data in message.buttons:
-                if label.startswith(prefix):
-                    return self.press_data(data)
+        for messages in (self.since, self.fake.sent(self.user_id, method=None)):
+            for message in reversed(messages):
+                for label, data in message.buttons:
+                    if label.startswith(prefix):
+                        return self.press_data(data)
         raise AssertionError(f"no button starting with {prefix!r} in {[m.buttons for m in self.since]}")
 
     def text_since(self) -> str:

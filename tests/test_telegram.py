@@ -206,3 +206,44 @@ def test_webhook_mode_with_secret_and_health(fake: FakeTelegram, tmp_path: Path)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_vacancies_chart_and_alerts_on_telegram(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A programmer in Astana sees real vacancies with links, gets the chart, subscribes, and is alerted."""
+    import json
+    import subprocess
+    import sys
+
+    db = tmp_path / "vac.sqlite"
+    env = {**__import__("os").environ, "KASIP_DB": str(db)}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, check=True)  # noqa: E731
+    run("db", "migrate")
+    run("vacancies", "import", "--demo", "--quiet")
+    process = BotProcess(fake, db, env={"KASIP_ALERT_INTERVAL": "0.5"}).start()
+    try:
+        person = TelegramPerson(fake, 9301)
+        person.run([("say", "/start"), ("press_label", "Русский"), ("say", "/code 2512"), ("press_label", "Вакансии")])
+        assert "В каком городе" in person.text_since()
+        person.say("Астана")
+        assert "https://hh.ru/vacancy/" in person.text_since() and "Астана" in person.text_since()
+        person.press_label("График")
+        photos = fake.sent(person.user_id, method="sendPhoto")
+        assert photos and "2512" in (photos[-1].text or "")
+        person.press_label("Сообщать о новых")
+        assert "пришлю новые вакансии" in person.text_since()
+        new = {"source": "test", "source_id": "alert-1", "title": "Backend-разработчик (Python)", "employer": "Kasip Test",
+               "city": "Астана", "salary_from": 900000, "currency": "KZT", "published": "2026-11-25",
+               "url": "https://example.kz/vacancy/1", "nkz_code": "2512-1", "code_origin": "source"}
+        path = tmp_path / "new.jsonl"
+        path.write_text(json.dumps(new, ensure_ascii=False) + "\n", encoding="utf-8")
+        run("vacancies", "import", str(path), "--format", "jsonl")
+        seen = len(fake.sent(person.user_id, method=None))
+        alert = fake.wait_for(person.user_id, seen + 1, timeout=30, method=None)[-1]
+        assert "Backend-разработчик" in alert.text and alert.buttons[0][1].startswith("vunsub:")
+        person.seen = len(fake.sent(person.user_id, method=None))
+        person.press_data(alert.buttons[0][1])
+        assert "Подписка отменена" in person.text_since()
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM vacancy_subscriptions").fetchone()[0] == 0
+    finally:
+        assert process.stop() == 0
