@@ -114,6 +114,7 @@ class Resolver:
         self._occupations_of: dict[str, list[str]] = defaultdict(list)
         for occ, unit in self._unit_of.items():
             self._occupations_of[unit].append(occ)
+        self._typo_cache: dict[str, tuple[str, float] | None] = {}
         # Documents a name match speaks for: an occupation group's own, or all of its unit's.
         self._docs_of: dict[str, list[int]] = defaultdict(list)
         for doc, (occ, unit) in enumerate(zip(index.occupations, index.units)):
@@ -228,6 +229,15 @@ class Resolver:
     def _nearest_term(self, term: str) -> tuple[str, float] | None:
         if term.startswith(("~", "f:")) or len(term) < 5:
             return None
+        if term in self._typo_cache:
+            return self._typo_cache[term]
+        found = self._search_nearest(term)
+        if len(self._typo_cache) > 50_000:
+            self._typo_cache.clear()
+        self._typo_cache[term] = found
+        return found
+
+    def _search_nearest(self, term: str) -> tuple[str, float] | None:
         bucket = self.index.vocabulary_by_initial.get(term[0])
         if not bucket:
             return None
@@ -304,35 +314,42 @@ class _Scoring:
                     self.best_entry[owner] = self.r.index.entry_text[entry]
         return best
 
-    def _duties_scores(self, text: str, keep_derivative: bool) -> list[float]:
+    def _duties_scores(self, text: str, keep_derivative: bool) -> dict[int, float]:
+        """BM25 of the text against each occupation document, scaled so the best is 1 (documents with a score only)."""
         query = self.r.query_vector(text, keep_derivative=keep_derivative, lang=self.lang)
-        scores = [0.0] * len(self.r.index.occupations)
+        scores: dict[int, float] = defaultdict(float)
         postings = self.r.index.doc_postings
         for term in query:
             positions, ids, values = postings.get(term)
             for position in positions:
                 scores[ids[position]] += values[position]
-        top = max(scores, default=0.0)
-        return [s / top for s in scores] if top > 0 else scores
+        top = max(scores.values(), default=0.0)
+        return {doc: score / top for doc, score in scores.items()} if top > 0 else {}
 
     # -- combining ---------------------------------------------------------------------
 
     def finish(self, answers: Mapping[str, str]) -> None:
         keep_derivative = self.rule in (rules.EXACT_TITLE, rules.DERIVATIVE_KEPT)
         duties = self._duties_scores(self.text, keep_derivative)
-        index = self.r.index
-        # Only groups with some evidence: a name match (of the group or its unit) or duty words.
-        docs = {doc for doc, score in enumerate(duties) if score > 0}
-        for code in self.title_occ:
-            docs.update(self.r._docs_of.get(code, ()))
-        for doc in docs:
-            occ, unit = index.occupations[doc], index.units[doc]
-            title = max(self.title_occ.get(occ, 0.0), self.title_occ.get(unit, 0.0))
-            score = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties[doc]
-            if score > 0:
-                self.scores[occ] = score
+        for occ, score in self._combine(duties, self.title_occ).items():
+            self.scores[occ] = score
         self._apply_clause_rules(duties)
         self._apply_signals(answers)
+
+    def _combine(self, duties: dict[int, float], titles: Mapping[str, float]) -> dict[str, float]:
+        """Title and duty evidence per occupation group, for groups with any evidence at all."""
+        index = self.r.index
+        docs = set(duties)
+        for code in titles:
+            docs.update(self.r._docs_of.get(code, ()))
+        combined: dict[str, float] = {}
+        for doc in docs:
+            occ, unit = index.occupations[doc], index.units[doc]
+            title = max(titles.get(occ, 0.0), titles.get(unit, 0.0))
+            score = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties.get(doc, 0.0)
+            if score > 0:
+                combined[occ] = score
+        return combined
 
     def _unit_ranking(self) -> list[tuple[str, float, str]]:
         """(unit, score, best occupation group) best first."""
@@ -343,7 +360,7 @@ class _Scoring:
                 best[unit] = (score, occ)
         return sorted(((u, s, o) for u, (s, o) in best.items()), key=lambda x: (-x[1], x[0]))
 
-    def _apply_clause_rules(self, duties: list[float]) -> None:
+    def _apply_clause_rules(self, duties: dict[int, float]) -> None:
         """Highest skill level, most time, production first — when clauses point to different groups."""
         duty_clauses = [(c, s) for c, s in self.clause_scores if not c.from_title]
         if not 2 <= len(duty_clauses) <= MAX_RULE_CLAUSES:
@@ -354,10 +371,8 @@ class _Scoring:
             # What this clause alone says: its title-like matches and its own BM25 over the groups.
             clause_duties = self._duties_scores(clause.text, keep_derivative=False)
             unit_scores: dict[str, float] = {}
-            for doc, occ in enumerate(self.r.index.occupations):
-                unit = self.r.index.units[doc]
-                title = max(title_scores.get(occ, 0.0), title_scores.get(unit, 0.0))
-                score = TITLE_WEIGHT * title + DUTIES_WEIGHT * clause_duties[doc]
+            for occ, score in self._combine(clause_duties, title_scores).items():
+                unit = self.r._unit_of[occ]
                 if score > unit_scores.get(unit, 0.0):
                     unit_scores[unit] = score
             if unit_scores:
