@@ -70,6 +70,11 @@ def _strip(word: str, endings: tuple[str, ...]) -> str:
     return word
 
 
+def strip_predicate(word: str) -> str:
+    """Only the personal ending: "вахтермін" → "вахтер", "аспазбын" → "аспаз" (loanwords keep their shape)."""
+    return _strip(word.lower(), _PERSON)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of one lower-case Kazakh word (Cyrillic)."""

@@ -25,6 +25,7 @@ import snowballstemmer
 
 from knowledge.abbreviations import expand_abbreviations
 from knowledge.kazakh_stem import stem as kazakh_stem
+from knowledge.kazakh_stem import strip_predicate
 from knowledge.translit import fold, latin_to_cyrillic
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
@@ -138,13 +139,26 @@ def is_known_russian(word: str) -> bool:
 
 
 @lru_cache(maxsize=131072)
-def cyrillic_terms(word: str) -> tuple[str, ...]:
+def cyrillic_terms(word: str, kazakh_context: bool = False) -> tuple[str, ...]:
+    """Terms of a Cyrillic word, Kazakh, Russian, or a Russian word with a Kazakh ending.
+
+    In a Kazakh text, words without Kazakh letters (мал, бала, аспаз) are
+    read both ways; a Russian word with a Kazakh personal ending
+    ("вахтермін", "лаборантпын") also gets the Russian word's terms.
+    """
+    terms: list[str] = []
     if KAZAKH_LETTERS & set(word):
-        return (kazakh_stem(word),)
-    if is_known_russian(word):
-        return russian_terms(word)
-    kazakh = kazakh_stem(word)
-    return tuple(dict.fromkeys((*russian_terms(word), kazakh)))
+        terms.append(kazakh_stem(word))
+    elif is_known_russian(word):
+        terms += russian_terms(word)
+        if kazakh_context:
+            terms.append(kazakh_stem(word))
+    else:
+        terms += [*russian_terms(word), kazakh_stem(word)]
+    base = strip_predicate(word)
+    if base != word and not KAZAKH_LETTERS & set(base) and len(base) >= 4 and is_known_russian(base):
+        terms += russian_terms(base)
+    return tuple(dict.fromkeys(terms))
 
 
 @lru_cache(maxsize=131072)
@@ -164,6 +178,7 @@ def analyze(text: str, lang: str | None = None) -> list[Word]:
     its Latin words are then not also read as Kazakh.
     """
     result: list[Word] = []
+    kazakh_context = bool(KAZAKH_LETTERS & set(text))
     for surface in words(text):
         pieces = [surface] if surface in DERIVATIVE_WORDS else surface.split("-")
         for piece in pieces:
@@ -174,7 +189,7 @@ def analyze(text: str, lang: str | None = None) -> list[Word]:
                     continue
                 terms = latin_terms(piece, english_only=lang == "en")
             else:
-                terms = cyrillic_terms(piece)
+                terms = cyrillic_terms(piece, kazakh_context)
             derivative = piece in DERIVATIVE_WORDS or (terms[0] in DERIVATIVE_WORDS)
             result.append(Word(piece, terms, derivative))
         if "-" in surface and surface not in DERIVATIVE_WORDS:
