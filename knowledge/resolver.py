@@ -58,6 +58,9 @@ RULE_MARGIN = 0.85
 MANAGER_BOOST = 1.15
 UNKNOWN_WEIGHT = 3.0
 SELF_EMPLOYED_FACTOR = 0.35
+MAJOR_VOTE = True
+MAJOR_VOTE_MARGIN = 1.0
+VOTE_LEVELS = (1,)
 TYPO_SIMILARITY = 80
 
 
@@ -457,6 +460,8 @@ class _Scoring:
         exps = [math.exp((s - considered[0][1]) / TEMPERATURE) for _, s, _ in considered]
         total = sum(exps)
         probabilities = [e / total for e in exps]
+        if MAJOR_VOTE:
+            ranking, probabilities = _major_vote(ranking, probabilities)
         candidates = []
         for (unit, score, occ), probability in zip(ranking[: max(limit, 5)], probabilities + [0.0] * 10):
             code = self._deepest_code(unit, occ)
@@ -502,6 +507,31 @@ class _Scoring:
             if len(shortlist) == 5:
                 break
         return Question("shortlist", tuple(shortlist))
+
+
+def _major_vote(ranking: list, probabilities: list[float]) -> tuple[list, list[float]]:
+    """Decide the major group by the mass of all its candidates, then the best unit inside it.
+
+    When the evidence is spread ("электрик": shop electricians 3121, building
+    electricians 7411, 7412, 7413), the broad group most candidates agree on
+    is a safer first answer than the single best-scoring unit.  The same
+    vote then runs one level down (sub-major group) inside the chosen major.
+    """
+    probabilities = probabilities + [0.0] * (len(ranking) - len(probabilities))
+    for digits in VOTE_LEVELS:
+        prefix = ranking[0][0][: digits - 1] if digits > 1 else ""
+        mass: dict[str, float] = defaultdict(float)
+        for (unit, _, _), probability in zip(ranking, probabilities):
+            if unit.startswith(prefix):
+                mass[unit[:digits]] += probability
+        best = max(mass, key=mass.get)
+        top = ranking[0][0][:digits]
+        if best == top or mass[best] < MAJOR_VOTE_MARGIN * mass[top]:
+            continue
+        index = next(i for i, (unit, _, _) in enumerate(ranking) if unit[:digits] == best)
+        order = [index] + [i for i in range(len(ranking)) if i != index]
+        ranking, probabilities = [ranking[i] for i in order], [probabilities[i] for i in order]
+    return ranking, probabilities
 
 
 def _clean(text: str | None) -> str:
