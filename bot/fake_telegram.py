@@ -238,7 +238,7 @@ class FakeTelegram:
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 if name and part.get_filename() is None:
-                    fields[name] = part.get_content()
+                    fields[name] = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
                 elif name:
                     fields[name] = f"<file {part.get_filename()}>"
             return fields

@@ -147,23 +147,20 @@ def search_levels(code: str) -> list[tuple[str, str]]:
     from knowledge.tree import load_tree
 
     tree = load_tree()
-    group = tree.lookup(code or "")
+    group = tree.lookup(code or "") if isinstance(code, str) else None
     if group is None:
         raise UnknownCodeError(f"{code!r} is not an NKZ 2017 code (e.g. 7212, 2512-1)")
     if group.level is Level.MAJOR:
         raise UnknownCodeError(f"{group.code} is a major group; give a sub-major group (2 digits) or deeper")
     names = {Level.OCCUPATION: "occupation", Level.UNIT: "unit", Level.MINOR: "minor", Level.SUB_MAJOR: "sub_major"}
-    levels: list[tuple[str, str]] = []
-    for ancestor in reversed(tree.path(group.code)):
-        if ancestor.level is Level.TITLE:
-            continue
+    levels: dict[str, str] = {}
+    # From the top down, first group per level: the irregular source row filed as an occupation
+    # under an occupation (2331-001) searches as its parent, as its vacancies are stored.
+    for ancestor in tree.path(group.code):
         name = names.get(ancestor.level)
-        if name is None:
-            break
-        if levels and levels[-1][0] == name:
-            continue  # the irregular source row filed as an occupation under an occupation
-        levels.append((name, ancestor.code))
-    return levels
+        if name is not None and name not in levels:
+            levels[name] = ancestor.code
+    return list(reversed(levels.items()))
 
 
 def _filters(city: str | None, salary_min: int | None) -> tuple[str, list[Any]]:

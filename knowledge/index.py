@@ -273,7 +273,9 @@ def fingerprint() -> str:
     """Changes whenever anything the index is built from changes."""
     digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
     sources = [DATA_FILE, ENGLISH_ALIASES_FILE, ABBREVIATIONS_FILE, *sorted(GROUPS_DIR.glob("*.json"))]
-    sources += sorted(PACKAGE_DIR.glob("terms.py")) + sorted(PACKAGE_DIR.glob("kazakh_stem.py")) + [Path(__file__)]
+    # The code that turns text into terms is part of what the index is built from.
+    sources += [PACKAGE_DIR / name for name in ("terms.py", "kazakh_stem.py", "translit.py", "abbreviations.py")]
+    sources.append(Path(__file__))
     for path in sources:
         if path.exists():
             digest.update(path.name.encode())
@@ -282,10 +284,15 @@ def fingerprint() -> str:
 
 
 def cache_dir() -> Path:
+    """KASIP_CACHE_DIR; else var/cache in a source checkout; else the user's cache folder."""
     configured = os.environ.get("KASIP_CACHE_DIR")
     if configured:
         return Path(configured)
-    return PACKAGE_DIR.parent / "var" / "cache"
+    project = PACKAGE_DIR.parent
+    if (project / "pyproject.toml").exists():
+        return project / "var" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kasip"
 
 
 def load_index() -> Index:

@@ -42,7 +42,7 @@ from knowledge.terms import analyze, from_latin_keyboard, is_known_russian, lati
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
 
-RESOLVER_VERSION = "1.0"
+RESOLVER_VERSION = "1.1"
 MAX_TEXT = 5000
 
 TITLE_WEIGHT = 0.45
@@ -52,6 +52,8 @@ CONFIDENT_PROBABILITY = 0.82
 EXACT = 0.98
 CLAUSE_STRONG = 0.6
 MAX_RULE_CLAUSES = 4
+TITLE_LIKE_WORDS = 8
+TITLE_LIKE_CLAUSES = 4
 DUTY_CLAUSE_FLOOR = 0.7
 RULE_POOL = 3
 RULE_MARGIN = 0.85
@@ -269,7 +271,14 @@ class _Scoring:
     # -- evidence ------------------------------------------------------------------
 
     def add_clause(self, clause: rules.Clause) -> None:
-        has_derivative = any(w.derivative for w in analyze(clause.text))
+        words = analyze(clause.text)
+        duty_clauses = sum(1 for c, _ in self.clause_scores if not c.from_title)
+        if not clause.from_title and (len(words) > TITLE_LIKE_WORDS or duty_clauses >= TITLE_LIKE_CLAUSES):
+            # A long clause is never "nearly a title", and people name their job early, not in
+            # the tenth line of a description: leave the rest to the duty scoring.
+            self.clause_scores.append((clause, {}))
+            return
+        has_derivative = any(w.derivative for w in words)
         keep = self._match_entries(self.r.query_vector(clause.text, keep_derivative=True, lang=self.lang))
         use = keep
         if has_derivative:

@@ -172,6 +172,12 @@ def latin_terms(word: str, english_only: bool = False) -> tuple[str, ...]:
 
 
 def analyze(text: str, lang: str | None = None) -> list[Word]:
+    """Every meaningful word of *text* with its terms (see :func:`_analyze`); cached per text."""
+    return list(_analyze(text, lang))
+
+
+@lru_cache(maxsize=8192)
+def _analyze(text: str, lang: str | None = None) -> tuple[Word, ...]:
     """Every meaningful word of *text* with its terms; stop words left out.
 
     ``lang="en"`` says the text is known to be English (an English title):
@@ -196,7 +202,7 @@ def analyze(text: str, lang: str | None = None) -> list[Word]:
             # Keep the compound too: "продавец-консультант", "инженер-программист".
             joined = surface.replace("-", "")
             result.append(Word(surface, (joined,), False))
-    return result
+    return tuple(result)
 
 
 _KEYBOARD = str.maketrans(

@@ -17,9 +17,17 @@ NKZ_EDITION = "NKZ 2017 (НК РК 01-2017)"
 
 @lru_cache(maxsize=1)
 def data_version() -> str:
-    """Short hash of the committed NKZ data file, e.g. ``nkz2017-3f9a1c2b``."""
-    digest = hashlib.sha256(DATA_FILE.read_bytes()).hexdigest()
-    return f"nkz2017-{digest[:8]}"
+    """Short hash of all the knowledge data (NKZ, group knowledge, aliases), e.g. ``nkz2017-3f9a1c2b``.
+
+    Anything that can change an answer changes the stamp: the classifier
+    itself, and the descriptions, aliases and abbreviations the resolver reads.
+    """
+    digest = hashlib.sha256()
+    data = DATA_FILE.parent
+    for path in [*sorted(data.glob("*.tsv")), *sorted((data / "groups").glob("*.json"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"nkz2017-{digest.hexdigest()[:8]}"
 
 
 def software_version() -> str:

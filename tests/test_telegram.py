@@ -236,8 +236,8 @@ def test_vacancies_chart_and_alerts_on_telegram(fake: FakeTelegram, tmp_path: Pa
                "url": "https://example.kz/vacancy/1", "nkz_code": "2512-1", "code_origin": "source"}
         path = tmp_path / "new.jsonl"
         path.write_text(json.dumps(new, ensure_ascii=False) + "\n", encoding="utf-8")
+        seen = len(fake.sent(person.user_id, method=None))  # before the import: the alert may come at once
         run("vacancies", "import", str(path), "--format", "jsonl")
-        seen = len(fake.sent(person.user_id, method=None))
         alert = fake.wait_for(person.user_id, seen + 1, timeout=30, method=None)[-1]
         assert "Backend-разработчик" in alert.text and alert.buttons[0][1].startswith("vunsub:")
         person.seen = len(fake.sent(person.user_id, method=None))

@@ -1,4 +1,4 @@
-"""The vacancy store's schema on a real SQLite file: tables, generated columns, FTS sync, query plans."""
+"""The vacancy store's schema on a real SQLite file: tables, derived columns, FTS sync, query plans."""
 
 from __future__ import annotations
 

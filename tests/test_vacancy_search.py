@@ -113,6 +113,7 @@ def test_starting_from_a_unit_or_minor_group(store) -> None:
     assert [level for level, _ in search_levels("2512")] == ["unit", "minor", "sub_major"]
     assert search_levels("21471001")[0] == ("occupation", "2147-1")
     assert [level for level, _ in search_levels("Х1000")] == ["unit"]  # group Х has no minor or sub-major groups
+    assert search_levels("2331-001") == [("occupation", "2331-0"), ("unit", "2331"), ("minor", "233"), ("sub_major", "23")]
     result = related_vacancies(store, "251", limit=10)
     assert (result.level, result.total) == ("minor", 12)
     assert related_vacancies(store, "x1000").total == 2
