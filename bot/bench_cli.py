@@ -3,6 +3,7 @@
     kasip bench accuracy [--cases FILE ...] [--misses]   top-1/3/5 by level, language and case type
     kasip bench speed [--rounds N]                       warm p50/p99, cold start, resident memory
     kasip bench bot [--users N] [--rounds N]             updates/s and reply latency of the real bot
+    kasip bench vacancies [options]                      search, statistics and import on a generated store
 
 Figures are printed, never asserted in tests: a benchmark on a shared
 2-core machine informs, it does not gate.
@@ -36,6 +37,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     bot.add_argument("--rounds", type=int, default=2, help="times each person goes through the script (default 2)")
     bot.add_argument("--pace", type=float, default=1.0, help="seconds between one person's messages, as Telegram allows (default 1)")
     bot.set_defaults(run=run_bot)
+    vacancies = benches.add_parser("vacancies", help="the vacancy store on a generated store (default 1,000,000 rows)")
+    vacancies.add_argument("--rows", type=int, default=1_000_000, help="vacancies in the store")
+    vacancies.add_argument("--import-rows", type=int, default=100_000, help="rows of each import file")
+    vacancies.add_argument("--queries", type=int, default=2000, help="related-vacancy searches to time")
+    vacancies.add_argument("--skip-import", action="store_true", help="only the store and its searches")
+    vacancies.add_argument("--json", action="store_true", help="print the figures as JSON")
+    vacancies.set_defaults(run=run_vacancies)
 
 
 def _case_files(given: list[Path] | None) -> list[Path]:
@@ -197,3 +205,16 @@ def run_bot(args: argparse.Namespace) -> int:
     if failures:
         print(f"{len(failures)} people got no answer in time; first: {failures[0]}")
     return 0 if not failures else 1
+
+
+def run_vacancies(args: argparse.Namespace) -> int:
+    """The vacancy-store benchmark lives with the tests (it needs a source checkout)."""
+    script = DEVSET_DIR.parent / "bench" / "bench_vacancies.py"
+    if not script.exists():
+        print("kasip bench vacancies needs a source checkout (tests/bench/bench_vacancies.py)", file=sys.stderr)
+        return 1
+    command = [sys.executable, "-m", "tests.bench.bench_vacancies", "--rows", str(args.rows),
+               "--import-rows", str(args.import_rows), "--queries", str(args.queries)]
+    command += ["--skip-import"] if args.skip_import else []
+    command += ["--json"] if args.json else []
+    return subprocess.call(command, cwd=DEVSET_DIR.parents[1])
