@@ -9,7 +9,6 @@ methods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 import sqlite_utils
@@ -55,13 +54,6 @@ class StoreVacancyFinder:
         from bot.vacancy_chart import salary_chart_png
 
         return salary_chart_png(self.db, unit, lang)
-
-
-@dataclass(frozen=True)
-class CityName:
-    ru: str
-    kk: str
-    en: str
 
 
 def city_label(city: str, lang: str) -> str:

@@ -175,7 +175,8 @@ def _documents(tree: NkzTree, knowledge: GroupKnowledge) -> tuple[list[str], lis
             continue
         unit = parent
         texts = [group.name_ru, group.name_kz, unit.name_ru, unit.name_kz]
-        texts += [t.name_ru for t in tree.titles(group.code)] + [t.name_kz for t in tree.titles(group.code)]
+        titles = tree.titles(group.code)
+        texts += [t.name_ru for t in titles] + [t.name_kz for t in titles]
         texts += list((knowledge.distinctions.get(group.code) or {}).values())
         texts += list((knowledge.descriptions.get(unit.code) or {}).values())
         for items in (knowledge.tasks.get(unit.code) or {}).values():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.terms import words
 
 # Rule names, as reported in every resolution ("why this code").
 HIGHEST_SKILL = "highest_skill_level"
@@ -101,10 +100,6 @@ def manages_people(text: str) -> bool:
 
 def self_employed(text: str) -> bool:
     return bool(_SELF_EMPLOYED.search(text))
-
-
-def has_words(text: str) -> bool:
-    return bool(words(text))
 
 
 def is_production(unit: str) -> bool:

@@ -214,19 +214,3 @@ _KEYBOARD = str.maketrans(
 def from_latin_keyboard(text: str) -> str:
     """Russian typed with the keyboard left on English: "ghjlfdtw" → "продавец"."""
     return text.translate(_KEYBOARD)
-
-
-def detect_language(text: str) -> str:
-    """kk, ru or en: Kazakh letters settle it; Latin text is English unless it reads as Kazakh."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return "ru"
-    if KAZAKH_LETTERS & set(letters):
-        return "kk"
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
-    if cyrillic >= len(letters) / 2:
-        kazakh_like = sum(1 for w in words(text) if not is_known_russian(w) and kazakh_stem(w) != w)
-        return "kk" if kazakh_like and kazakh_like >= len(words(text)) / 2 else "ru"
-    if set("äğıñöūüşq") & set(text.lower()):
-        return "kk"
-    return "en"

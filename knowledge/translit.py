@@ -103,12 +103,6 @@ def latin_to_cyrillic(text: str) -> str:
     return "".join(out)
 
 
-def is_latin_kazakh_candidate(text: str) -> bool:
-    """True when the text is written in Latin letters (it may be English or Kazakh)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and sum(ch.isascii() or ch.lower() in _FOLD for ch in letters) > 0.8 * len(letters)
-
-
 def fold(text: str) -> str:
     """An ASCII key shared by Cyrillic, standard Latin and informal Latin Kazakh.
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.translit import cyrillic_to_latin, fold, is_latin_kazakh_candidate, latin_to_cyrillic
+from knowledge.translit import cyrillic_to_latin, fold, latin_to_cyrillic
 
 
 @pytest.mark.parametrize(
@@ -36,8 +36,3 @@ def test_all_spellings_fold_to_one_key() -> None:
     assert fold("мұғалім") == fold("mūğalım") == fold("mugalim") == fold("MUGALIM")
     assert fold("жүргізуші") == fold("zhurgizushi") == fold("jurgizushi".replace("j", "zh"))
     assert fold("Қазақстан") == fold("Kazakstan") == fold("Qazaqstan")
-
-
-def test_latin_detection() -> None:
-    assert is_latin_kazakh_candidate("mūğalım") and is_latin_kazakh_candidate("welder")
-    assert not is_latin_kazakh_candidate("мұғалім") and not is_latin_kazakh_candidate("😀")

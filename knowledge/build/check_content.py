@@ -23,7 +23,6 @@ import argparse
 import csv
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
