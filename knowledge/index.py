@@ -26,9 +26,12 @@ import pickle
 import tempfile
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from knowledge.codes import Level
 from knowledge.group_knowledge import GROUPS_DIR, GroupKnowledge, load_knowledge
@@ -99,6 +102,7 @@ class Postings:
         self.offsets = array("I", [0])
         self.ids = array("I")
         self.values = array("f")
+        self._arrays: tuple[list[int], np.ndarray, np.ndarray] | None = None  # numpy views, made on first use
         for slot, (term, (ids, values)) in enumerate(sorted(lists.items())):
             self.slots[term] = slot
             self.ids.extend(ids)
@@ -110,6 +114,40 @@ class Postings:
 
     def __iter__(self):
         return iter(self.slots)
+
+    def gather(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and weight × value of every posting of the weighted terms, in query order.
+
+        The order is that of a loop over the terms and their postings, so sums
+        over it (``numpy.bincount``) come out bit for bit as that loop's would.
+        """
+        arrays = self._arrays
+        if arrays is None:
+            arrays = self._arrays = (
+                list(self.offsets),
+                np.frombuffer(self.ids, dtype=np.uint32).astype(np.intp),
+                np.frombuffer(self.values, dtype=np.float32).astype(np.float64),
+            )
+        offsets, ids, values = arrays
+        id_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
+        for term, weight in weights.items():
+            slot = self.slots.get(term)
+            if slot is None:
+                continue
+            start, end = offsets[slot], offsets[slot + 1]
+            id_parts.append(ids[start:end])
+            value_parts.append(values[start:end] * weight if weight != 1.0 else values[start:end])
+        if not id_parts:
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(value_parts)
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_arrays"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._arrays = None
 
     def get(self, term: str) -> tuple[range, array, array]:
         """Positions into ``ids``/``values`` for *term* (empty when unknown)."""
@@ -239,7 +277,7 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
     index.doc_postings = Postings(doc_postings)
 
     initials: dict[str, list[str]] = defaultdict(list)
-    for term in set(index.entry_postings.slots) | set(index.doc_postings.slots):
+    for term in sorted(set(index.entry_postings.slots) | set(index.doc_postings.slots)):  # sorted: the same typo fix whatever the hash seed
         if not term.startswith(("~", "f:")) and len(term) >= 4:
             initials[term[0]].append(term)
     index.vocabulary_by_initial = dict(initials)

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge import rules
@@ -120,11 +121,18 @@ class Resolver:
         for occ, unit in self._unit_of.items():
             self._occupations_of[unit].append(occ)
         self._typo_cache: dict[str, tuple[str, float] | None] = {}
+        # Entry owners as small integers and norms as doubles, for the vectorised name matching.
+        self._owner_codes: list[str] = list(dict.fromkeys(index.entry_owner))
+        owner_id = {code: i for i, code in enumerate(self._owner_codes)}
+        self._entry_owner_id = np.array([owner_id[code] for code in index.entry_owner], dtype=np.intp)
+        self._entry_norm = np.frombuffer(index.entry_norm, dtype=np.float32).astype(np.float64)
         # Documents a name match speaks for: an occupation group's own, or all of its unit's.
         self._docs_of: dict[str, list[int]] = defaultdict(list)
+        self._doc_array_of: dict[str, np.ndarray] = {}
         for doc, (occ, unit) in enumerate(zip(index.occupations, index.units)):
             self._docs_of[occ].append(doc)
             self._docs_of[unit].append(doc)
+        self._doc_array_of = {code: np.array(docs, dtype=np.intp) for code, docs in self._docs_of.items()}
 
     # -- public ---------------------------------------------------------------
 
@@ -266,7 +274,8 @@ class _Scoring:
         self.clause_scores: list[tuple[rules.Clause, dict[str, float]]] = []
         self.notes: list[str] = []
         self.rule: str | None = None
-        self.scores: dict[str, float] = {}
+        self.scores: dict[str, float] = {}  # whoever changes it sets _ranking to None
+        self._ranking: list[tuple[str, float, str]] | None = None
 
     # -- evidence ------------------------------------------------------------------
 
@@ -303,40 +312,46 @@ class _Scoring:
         self.clause_scores.append((clause, per_clause))
 
     def _match_entries(self, query: dict[str, float]) -> dict[str, float]:
-        """Best weighted-Dice match of the query with the entries of each code (occupation or unit)."""
+        """Best weighted-Dice match of the query with the entries of each code (occupation or unit).
+
+        Vectorised: the dot products are one ``bincount`` over the postings of
+        the query's terms; for each code, its best entry (the first one met,
+        when several score the same) also gives the matched text.
+        """
         if not query:
             return {}
-        dot: dict[int, float] = defaultdict(float)
-        postings = self.r.index.entry_postings
-        for term, weight in query.items():
-            positions, ids, values = postings.get(term)
-            for position in positions:
-                dot[ids[position]] += weight * values[position]
+        ids, products = self.r.index.entry_postings.gather(query)
+        if not len(ids):
+            return {}
+        entries, first_seen, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        dots = np.bincount(inverse, weights=products)
         query_norm = sum(w * w for w in query.values())
+        scores = 2 * dots / (query_norm + self.r._entry_norm[entries])
+        owners = self.r._entry_owner_id[entries]
+        keep = scores > 0
+        entries, first_seen, scores, owners = entries[keep], first_seen[keep], scores[keep], owners[keep]
+        # Per owner: the highest score, the earliest-met entry among equals; owners in the order first met.
+        order = np.lexsort((first_seen, -scores, owners))
+        owners_sorted = owners[order]
+        heads = order[np.r_[True, owners_sorted[1:] != owners_sorted[:-1]]]
+        owner_first = np.minimum.reduceat(first_seen[order], np.flatnonzero(np.r_[True, owners_sorted[1:] != owners_sorted[:-1]]))
+        heads = heads[np.argsort(owner_first, kind="stable")]
+        codes = self.r._owner_codes
+        texts = self.r.index.entry_text
         best: dict[str, float] = {}
-        norms = self.r.index.entry_norm
-        owners = self.r.index.entry_owner
-        for entry, product in dot.items():
-            score = 2 * product / (query_norm + norms[entry])
-            owner = owners[entry]
-            if score > best.get(owner, 0.0):
-                best[owner] = score
-                self.best_entry.setdefault(owner, self.r.index.entry_text[entry])
-                if score >= best.get(owner, 0.0):
-                    self.best_entry[owner] = self.r.index.entry_text[entry]
+        for owner, entry, score in zip(owners[heads].tolist(), entries[heads].tolist(), scores[heads].tolist()):
+            code = codes[owner]
+            best[code] = score
+            self.best_entry[code] = texts[entry]
         return best
 
-    def _duties_scores(self, text: str, keep_derivative: bool) -> dict[int, float]:
-        """BM25 of the text against each occupation document, scaled so the best is 1 (documents with a score only)."""
+    def _duties_scores(self, text: str, keep_derivative: bool) -> np.ndarray:
+        """BM25 of the text against each occupation document (by doc id), scaled so the best is 1."""
         query = self.r.query_vector(text, keep_derivative=keep_derivative, lang=self.lang)
-        scores: dict[int, float] = defaultdict(float)
-        postings = self.r.index.doc_postings
-        for term in query:
-            positions, ids, values = postings.get(term)
-            for position in positions:
-                scores[ids[position]] += values[position]
-        top = max(scores.values(), default=0.0)
-        return {doc: score / top for doc, score in scores.items()} if top > 0 else {}
+        ids, impacts = self.r.index.doc_postings.gather(dict.fromkeys(query, 1.0))
+        scores = np.bincount(ids, weights=impacts, minlength=len(self.r.index.occupations))
+        top = scores.max() if len(scores) else 0.0
+        return scores / top if top > 0 else np.zeros(len(self.r.index.occupations))
 
     # -- combining ---------------------------------------------------------------------
 
@@ -345,34 +360,38 @@ class _Scoring:
         duties = self._duties_scores(self.text, keep_derivative)
         for occ, score in self._combine(duties, self.title_occ).items():
             self.scores[occ] = score
+        self._ranking = None
         self._apply_clause_rules(duties)
         self._apply_signals(answers)
 
-    def _combine(self, duties: dict[int, float], titles: Mapping[str, float]) -> dict[str, float]:
-        """Title and duty evidence per occupation group, for groups with any evidence at all."""
-        index = self.r.index
-        docs = set(duties)
-        for code in titles:
-            docs.update(self.r._docs_of.get(code, ()))
-        combined: dict[str, float] = {}
-        for doc in docs:
-            occ, unit = index.occupations[doc], index.units[doc]
-            title = max(titles.get(occ, 0.0), titles.get(unit, 0.0))
-            score = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties.get(doc, 0.0)
-            if score > 0:
-                combined[occ] = score
-        return combined
+    def _combine(self, duties: np.ndarray, titles: Mapping[str, float]) -> dict[str, float]:
+        """Title and duty evidence per occupation group, for groups with any evidence at all (in doc order)."""
+        title = np.zeros(len(duties))
+        docs_of = self.r._doc_array_of
+        for code, value in titles.items():
+            docs = docs_of.get(code)
+            if docs is not None and value > 0:
+                title[docs] = np.maximum(title[docs], value)
+        combined = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties
+        docs = np.flatnonzero(combined > 0)
+        occupations = self.r.index.occupations
+        return {occupations[doc]: score for doc, score in zip(docs.tolist(), combined[docs].tolist())}
 
     def _unit_ranking(self) -> list[tuple[str, float, str]]:
-        """(unit, score, best occupation group) best first."""
+        """(unit, score, best occupation group) best first; computed again only after the scores change."""
+        if self._ranking is not None:
+            return self._ranking
         best: dict[str, tuple[float, str]] = {}
+        unit_of = self.r._unit_of
         for occ, score in self.scores.items():
-            unit = self.r._unit_of[occ]
-            if unit not in best or score > best[unit][0]:
+            unit = unit_of[occ]
+            held = best.get(unit)
+            if held is None or score > held[0]:
                 best[unit] = (score, occ)
-        return sorted(((u, s, o) for u, (s, o) in best.items()), key=lambda x: (-x[1], x[0]))
+        self._ranking = sorted(((u, s, o) for u, (s, o) in best.items()), key=lambda x: (-x[1], x[0]))
+        return self._ranking
 
-    def _apply_clause_rules(self, duties: dict[int, float]) -> None:
+    def _apply_clause_rules(self, duties: np.ndarray) -> None:
         """Highest skill level, most time, production first — when clauses point to different groups."""
         duty_clauses = [(c, s) for c, s in self.clause_scores if not c.from_title]
         if not 2 <= len(duty_clauses) <= MAX_RULE_CLAUSES:
@@ -420,6 +439,7 @@ class _Scoring:
         occs = [o for o in self.r._occupations_of[unit] if o in self.scores] or self.r._occupations_of[unit][:1]
         best = max(occs, key=lambda o: self.scores.get(o, 0.0))
         self.scores[best] = top + 0.05
+        self._ranking = None
 
     def _apply_signals(self, answers: Mapping[str, str]) -> None:
         before = self._unit_ranking()[:1]
@@ -447,6 +467,7 @@ class _Scoring:
                 for prefix, factor in factors.items():
                     if occ.startswith(prefix):
                         self.scores[occ] *= factor
+            self._ranking = None
         choice = answers.get("which_most_time")
         if choice is not None and choice.isdigit() and int(choice) < len(self.clause_scores):
             _, scores = self.clause_scores[int(choice)]
@@ -526,11 +547,12 @@ def _major_vote(ranking: list, probabilities: list[float]) -> tuple[list, list[f
     is a safer first answer than the single best-scoring unit.  The same
     vote then runs one level down (sub-major group) inside the chosen major.
     """
+    considered = len(probabilities)  # the rest have no probability and no vote
     probabilities = probabilities + [0.0] * (len(ranking) - len(probabilities))
     for digits in VOTE_LEVELS:
         prefix = ranking[0][0][: digits - 1] if digits > 1 else ""
         mass: dict[str, float] = defaultdict(float)
-        for (unit, _, _), probability in zip(ranking, probabilities):
+        for (unit, _, _), probability in zip(ranking[:considered], probabilities):
             if unit.startswith(prefix):
                 mass[unit[:digits]] += probability
         best = max(mass, key=mass.get)
@@ -543,12 +565,18 @@ def _major_vote(ranking: list, probabilities: list[float]) -> tuple[list, list[f
     return ranking, probabilities
 
 
+_LINE_BREAKS = {ord("\n"): None, ord("\t"): None}
+
+
 def _clean(text: str | None) -> str:
     """Drop control characters and cut to a sane length; never fails."""
     if not text:
         return ""
     text = str(text)[: MAX_TEXT * 2]
-    kept = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    if text.translate(_LINE_BREAKS).isprintable():
+        kept = text
+    else:
+        kept = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     return re.sub(r"[ \t]+", " ", kept).strip()[:MAX_TEXT]
 
 
