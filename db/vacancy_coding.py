@@ -23,6 +23,11 @@ The steps, each small enough to test alone (the occupationcoder pattern):
 3. **Each normalised title is resolved once.**  Verdicts are memoised per
    run and stored in ``vacancy_title_codes`` per resolver version, so a
    title seen in any earlier import costs one indexed look-up.
+4. **On every core.**  A large import sends each batch's new titles (with
+   the descriptions they may need) to forked worker processes
+   (:meth:`VacancyCoder.submit` / :meth:`~VacancyCoder.collect`); the
+   workers make exactly the choices :meth:`VacancyCoder.code` makes, which
+   a test checks against coding in one process.
 
 The resolver is used only through its public interface
 (``resolve(title=…, duties=…)`` → ``candidates[0].code/.unit/.score``,
@@ -37,12 +42,14 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import sqlite_utils
 
+from db.coding_pool import ResolverPool
 from db.transaction import write_transaction
 from db.vacancy_errors import RowError, UnknownCodeError
 from db.vacancy_rows import canonical_code, derived_code_columns
@@ -52,6 +59,9 @@ TIE_RATIO = 0.8
 
 MIN_SCORE = 0.1
 """Below this score the resolver's best candidate is no more than noise (gibberish titles score ~0)."""
+
+MIN_POOL_TASKS = 32
+"""A batch with fewer titles to resolve than this does not start the worker processes (a small file)."""
 
 DESCRIPTION_CHARS = 1000
 """How much of a description is given to the resolver: the opening says what the job is."""
@@ -93,13 +103,18 @@ class CodingStats:
     resolver_seconds: float = 0.0
 
 
+@lru_cache(maxsize=65536)
 def title_key(title: str) -> str:
     """The form under which titles count as "the same": case, ё, punctuation and spacing ignored.
 
-    ``+`` and ``#`` are kept, so "C++" and "C#" developers stay apart.
+    ``+`` and ``#`` are kept, so "C++" and "C#" developers stay apart.  Cached:
+    a file repeats its titles, and each row asks for the key several times.
     """
     text = title.lower().replace("ё", "е")
-    return re.sub(r"[^\w+#]+", " ", text).strip()
+    return _NOT_TITLE_CHARS.sub(" ", text).strip()
+
+
+_NOT_TITLE_CHARS = re.compile(r"[^\w+#]+")
 
 
 def _resolver_version(resolver: Resolver) -> str | None:
@@ -132,9 +147,12 @@ class VacancyCoder:
         *,
         use_description: bool = True,
         use_stored: bool = True,
+        workers: int | None = None,
     ):
         self.db = db
         self._resolver = resolver
+        # Only the default resolver can be shared with forked workers; an injected one runs here.
+        self._pool = ResolverPool.for_this_machine(workers) if resolver is None else None
         self._version: str | None = None
         self._probed = False
         self.use_description = use_description
@@ -143,6 +161,8 @@ class VacancyCoder:
         self.pending: dict[str, TitleVerdict] = {}
         self._verdicts: dict[str, TitleVerdict] = {}
         self._described: dict[tuple[str, str], CodeChoice | None] = {}
+        self._titles_in_flight: dict[str, str] = {}  # title key → the title as sent to the workers, not collected yet
+        self._described_in_flight: set[tuple[str, str]] = set()
 
     # -- the resolver, loaded on first use (a file whose rows all carry codes never needs it)
 
@@ -215,32 +235,105 @@ class VacancyCoder:
     def code(self, title: str, description: str | None = None) -> CodeChoice | None:
         """The code for one vacancy, or None when the resolver cannot place it."""
         verdict = self.verdict(title)
-        text = (description or "").strip() if self.use_description else ""
-        title_choice = (
-            CodeChoice(verdict.code, verdict.unit, verdict.score or 0.0, self.version, "title") if verdict.code else None
-        )
-        if (title_choice is not None and verdict.confident) or not text:
+        title_choice = title_choice_of(verdict, self.version)
+        text = self._description_to_read(verdict, description)
+        if not text:
             return title_choice
-        allowed = {verdict.code, *verdict.tied} if verdict.tied else set()
-        units = {code.split("-")[0] for code in allowed}
-
-        def pick(resolution: Any) -> CodeChoice | None:
-            return (
-                _top_if_confident(resolution, self.version)
-                or (_first_allowed(resolution, allowed, units, self.version) if allowed else None)
-                or title_choice
-            )
-
-        return self._memo_described(title, text, pick)
-
-    def _memo_described(
-        self, title: str, text: str, pick: Callable[[Any], CodeChoice | None]
-    ) -> CodeChoice | None:
-        digest = hashlib.blake2b(text[:DESCRIPTION_CHARS].encode("utf-8"), digest_size=12).hexdigest()
-        key = (title_key(title), digest)
+        key = _described_key(title, text)
         if key not in self._described:
-            self._described[key] = pick(self._with_description(title, text))
+            resolution = self._with_description(title, text)
+            self._described[key] = choose_with_description(verdict, title_choice, resolution, self.version)
         return self._described[key]
+
+    def _description_to_read(self, verdict: TitleVerdict, description: str | None) -> str:
+        """The description when it may change the code ("" when the title settles it or there is none)."""
+        if not self.use_description or (verdict.code is not None and verdict.confident):
+            return ""
+        return (description or "").strip()
+
+    # -- a whole batch in worker processes, ahead of code()
+
+    def submit(self, vacancies: Iterable[tuple[str, str | None]]) -> Ticket | None:
+        """Start resolving a batch's unknown titles and the descriptions they need, on the workers.
+
+        One task per title: the worker resolves the title (unless its verdict
+        is already known), then, if the title is not confident, each of its
+        descriptions, and makes exactly the choice :meth:`code` would make.
+        Work already done or already in flight for an earlier batch is not
+        sent again.  :meth:`collect` merges the answers; until then
+        :meth:`code` still works (it resolves in-process).  Returns None when
+        there is no pool (one core, or an injected resolver).
+        """
+        if self._pool is None:
+            return None
+        # Exactly as code() would in file order: a title is resolved as first written, and each
+        # description with the title of the first vacancy that has it.
+        groups: dict[str, tuple[str, dict[tuple[str, str], tuple[str, str]]]] = {}
+        for title, description in vacancies:
+            key = title_key(title)
+            known = self._verdicts.get(key)
+            title_needed = known is None and key not in self._titles_in_flight
+            if known is not None:
+                text = self._description_to_read(known, description)
+            else:  # the worker reads it only if the title turns out not to be enough
+                text = (description or "").strip() if self.use_description else ""
+            described = _described_key(title, text) if text else None
+            if described in self._described or described in self._described_in_flight:
+                described = None
+            if not title_needed and described is None:
+                continue
+            first_written = self._titles_in_flight.get(key, title)
+            texts = groups.setdefault(key, (first_written, {}))[1]
+            if described is not None:
+                texts.setdefault(described, (title, text[:DESCRIPTION_CHARS]))
+        tasks: list[TitleTask] = []
+        for key, (title, texts) in groups.items():
+            known = self._verdicts.get(key)
+            tasks.append(TitleTask(title, known, tuple(texts.values()), tuple(texts), self.version))
+            if known is None:
+                self._titles_in_flight.setdefault(key, title)
+            self._described_in_flight.update(texts)
+        if not tasks or (len(tasks) < MIN_POOL_TASKS and not self._pool.started):
+            # Not worth starting the workers: the titles are released and code() resolves them here.
+            for task in tasks:
+                self._titles_in_flight.pop(title_key(task.title), None)
+            for task in tasks:
+                self._described_in_flight.difference_update(task.described_keys)
+            return None
+        self.version  # the resolver is loaded (and its version known) before any worker is forked
+        return Ticket(tasks, self._pool.submit(code_titles, tasks))
+
+    def collect(self, ticket: Ticket | None) -> None:
+        """Wait for a ticket's answers and remember them, as if :meth:`code` had found them."""
+        if ticket is None:
+            return
+        started = time.perf_counter()
+        try:
+            results = [result for future in ticket.futures for result in future.result()]
+        finally:
+            self.stats.resolver_seconds += time.perf_counter() - started
+        for task, (verdict, choices) in zip(ticket.tasks, results):
+            key = title_key(task.title)
+            if task.verdict is None:
+                self._titles_in_flight.pop(key, None)
+                self.stats.titles_resolved += 1
+                if key not in self._verdicts:
+                    self._verdicts[key] = verdict
+                    if self.version is not None:
+                        self.pending[key] = verdict
+            self._described_in_flight.difference_update(task.described_keys)
+            for described, choice in zip(task.described_keys, choices or ()):
+                self.stats.descriptions_resolved += 1
+                self._described.setdefault(described, choice)
+
+    def prepare(self, vacancies: Iterable[tuple[str, str | None]]) -> None:
+        """:meth:`submit` and :meth:`collect` at once: everything a batch needs, resolved on all cores."""
+        self.collect(self.submit(vacancies))
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
 
     # -- the stored cache
 
@@ -257,6 +350,71 @@ class VacancyCoder:
             ],
         )
         self.pending.clear()
+
+
+@dataclass(frozen=True)
+class TitleTask:
+    """One title for a worker: its verdict if known, and the (title as written, description) pairs to read."""
+
+    title: str
+    verdict: TitleVerdict | None
+    texts: tuple[tuple[str, str], ...]
+    described_keys: tuple[tuple[str, str], ...]
+    version: str | None
+
+
+@dataclass
+class Ticket:
+    """Work sent to the pool for one batch: the tasks and, in the same order, the futures of their chunks."""
+
+    tasks: list[TitleTask]
+    futures: list[Any]
+
+
+def code_titles(tasks: Sequence[TitleTask]) -> list[tuple[TitleVerdict, list[CodeChoice | None] | None]]:
+    """In a worker: each title's verdict and, where the title is not enough, each description's choice.
+
+    The choices are None when the title settled it and no description was read.
+    """
+    from knowledge.resolver import get_resolver
+
+    resolver = get_resolver()
+    results = []
+    for task in tasks:
+        verdict = task.verdict or verdict_of(resolver.resolve(title=task.title))
+        title_choice = title_choice_of(verdict, task.version)
+        if verdict.code is not None and verdict.confident:
+            results.append((verdict, None))
+            continue
+        choices = [
+            choose_with_description(verdict, title_choice, resolver.resolve(title=title, duties=text), task.version)
+            for title, text in task.texts
+        ]
+        results.append((verdict, choices))
+    return results
+
+
+def title_choice_of(verdict: TitleVerdict, version: str | None) -> CodeChoice | None:
+    """The code the title alone gives (None when the resolver could not place it)."""
+    return CodeChoice(verdict.code, verdict.unit, verdict.score or 0.0, version, "title") if verdict.code else None
+
+
+def choose_with_description(
+    verdict: TitleVerdict, title_choice: CodeChoice | None, resolution: Any, version: str | None
+) -> CodeChoice | None:
+    """Read a title-plus-description answer: a confident one wins; otherwise it may only break the title's tie."""
+    allowed = {verdict.code, *verdict.tied} if verdict.tied and verdict.code else set()
+    units = {code.split("-")[0] for code in allowed}
+    return (
+        _top_if_confident(resolution, version)
+        or (_first_allowed(resolution, allowed, units, version) if allowed else None)
+        or title_choice
+    )
+
+
+def _described_key(title: str, text: str) -> tuple[str, str]:
+    digest = hashlib.blake2b(text[:DESCRIPTION_CHARS].encode("utf-8"), digest_size=12).hexdigest()
+    return title_key(title), digest
 
 
 def verdict_of(resolution: Any) -> TitleVerdict:
@@ -321,37 +479,41 @@ def recode(
     where = "(code_origin = 'auto' OR code_origin IS NULL)"
     total = db.execute(f"SELECT count(*) FROM vacancies WHERE {where}").fetchone()[0]
     last_id = 0
-    while True:
-        rows = db.execute(
-            f"SELECT id, title, description, nkz_code, nkz_unit, code_confidence, code_version FROM vacancies"
-            f" WHERE id > ? AND {where} ORDER BY id LIMIT ?",
-            [last_id, batch_size],
-        ).fetchall()
-        if not rows:
-            break
-        last_id = rows[-1][0]
-        updates = []
-        for vacancy_id, title, description, code, unit, confidence, version in rows:
-            choice = coder.code(title, description)
-            new = (choice.code, choice.unit, "auto", choice.confidence, choice.version) if choice else (None, None, None, None, None)
-            old = (code, unit, "auto" if code else None, confidence, version)
-            report.checked += 1
-            if choice is None:
-                report.uncoded += 1
-            if new == old:
-                report.unchanged += 1
-            else:
-                report.changed += 1
-                updates.append((*new, *derived_code_columns(new[0], new[1]), vacancy_id))
-        with write_transaction(db):
-            db.conn.executemany(
-                "UPDATE vacancies SET nkz_code = ?, nkz_unit = ?, code_origin = ?, code_confidence = ?, code_version = ?,"
-                f" nkz_minor = ?, nkz_sub_major = ? WHERE id = ? AND {where}",
-                updates,
-            )
-            coder.save_pending()
-        if progress:
-            progress(report.checked, total)
+    try:
+        while True:
+            rows = db.execute(
+                f"SELECT id, title, description, nkz_code, nkz_unit, code_confidence, code_version FROM vacancies"
+                f" WHERE id > ? AND {where} ORDER BY id LIMIT ?",
+                [last_id, batch_size],
+            ).fetchall()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            coder.prepare((title, description) for _, title, description, *_ in rows)
+            updates = []
+            for vacancy_id, title, description, code, unit, confidence, version in rows:
+                choice = coder.code(title, description)
+                new = (choice.code, choice.unit, "auto", choice.confidence, choice.version) if choice else (None, None, None, None, None)
+                old = (code, unit, "auto" if code else None, confidence, version)
+                report.checked += 1
+                if choice is None:
+                    report.uncoded += 1
+                if new == old:
+                    report.unchanged += 1
+                else:
+                    report.changed += 1
+                    updates.append((*new, *derived_code_columns(new[0], new[1]), vacancy_id))
+            with write_transaction(db):
+                db.conn.executemany(
+                    "UPDATE vacancies SET nkz_code = ?, nkz_unit = ?, code_origin = ?, code_confidence = ?, code_version = ?,"
+                    f" nkz_minor = ?, nkz_sub_major = ? WHERE id = ? AND {where}",
+                    updates,
+                )
+                coder.save_pending()
+            if progress:
+                progress(report.checked, total)
+    finally:
+        coder.close()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -22,7 +22,9 @@ How it behaves, and why:
   rows, so a large import neither holds the write lock for minutes nor
   loses more than one batch to a crash; re-running it picks up where it
   stopped, since finished rows are then *unchanged*.  The resolver (slow,
-  CPU-bound) runs before each batch's transaction, not inside it.
+  CPU-bound) runs before each batch's transaction, not inside it, and on a
+  machine with several cores in worker processes, one batch ahead: while
+  batch N is written, batch N+1 is being coded (:mod:`db.coding_pool`).
 - **Repeated ids inside one file**: the first occurrence counts, later ones
   are counted as ``duplicates`` (hh search dumps list a vacancy once per
   matching keyword).
@@ -43,7 +45,7 @@ from typing import Any
 import sqlite_utils
 
 from db.transaction import write_transaction
-from db.vacancy_coding import CodingStats, Resolver, VacancyCoder
+from db.vacancy_coding import CodingStats, Resolver, Ticket, VacancyCoder
 from db.vacancy_errors import ImportFileError, RowError
 from db.vacancy_formats import ParsedRow, RawRow, open_rows
 from db.vacancy_rows import VacancyRow, derived_code_columns, derived_salary_columns
@@ -158,6 +160,17 @@ _Existing = tuple[int, str, "str | None"]
 """What the store has for a vacancy already: (id, content hash, code origin)."""
 
 
+@dataclass
+class _Staged:
+    """A batch read and sorted, its coding under way, not yet written."""
+
+    rows: int
+    tally: Counter[str]
+    errors: list[tuple[int, str]]
+    changed: list[tuple[VacancyRow, str, _Existing | None]]
+    ticket: Ticket | None
+
+
 class _Importer:
     def __init__(
         self,
@@ -209,7 +222,14 @@ class _Importer:
 
     def batch(self, parsed: list[ParsedRow]) -> None:
         """Classify, code and write one batch; the report counts it only once it is committed."""
-        report = self.report
+        self.write(self.stage(parsed))
+
+    def stage(self, parsed: list[ParsedRow]) -> _Staged:
+        """Sort a batch into rejected, duplicate, unchanged and changed rows, and start coding the changed ones.
+
+        Nothing is written.  The coding runs in the coder's worker processes
+        while the caller writes the previous batch (:meth:`write`).
+        """
         tally: Counter[str] = Counter()
         errors: list[tuple[int, str]] = []
         records: list[tuple[int, RawRow]] = []
@@ -236,8 +256,20 @@ class _Importer:
             except RowError as error:
                 tally["rejected"] += 1
                 errors.append((line, str(error)))
+        ticket = None
         if self.coder:
-            self.coder.prefetch(row.title for row, _, old in changed if row.nkz_code is None and not _keeps_code(row, old))
+            to_code = [row for row, _, old in changed if row.nkz_code is None and not _keeps_code(row, old)]
+            self.coder.prefetch(row.title for row in to_code)
+            ticket = self.coder.submit((row.title, row.description) for row in to_code)
+        self.seen |= seen
+        return _Staged(len(parsed), tally, errors, changed, ticket)
+
+    def write(self, staged: _Staged) -> None:
+        """Code (collecting the workers' answers) and write one staged batch in one transaction."""
+        report = self.report
+        tally, errors, changed = staged.tally, staged.errors, staged.changed
+        if self.coder:
+            self.coder.collect(staged.ticket)
         inserts: list[tuple[Any, ...]] = []
         updates_with_code: list[tuple[Any, ...]] = []
         updates_keeping_code: list[tuple[Any, ...]] = []
@@ -261,7 +293,6 @@ class _Importer:
                 conn.executemany(_UPDATE_KEEP_CODE, updates_keeping_code)
                 if self.coder:
                     self.coder.save_pending()
-        self.seen |= seen
         for name, count in tally.items():
             setattr(report, name, getattr(report, name) + count)
         errors.sort()
@@ -354,9 +385,25 @@ def import_vacancies(
     (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
     db.execute(f"PRAGMA cache_size = {min(int(cache_size), -IMPORT_CACHE_KIB)}")
     try:
-        for batch in _batches(iter(stream), batch_size):
-            importer.batch(batch)
-            read += len(batch)
+        # One batch ahead: while batch N is written here, batch N+1 is being coded in the workers.
+        staged: _Staged | None = None
+        try:
+            for batch in _batches(iter(stream), batch_size):
+                following = importer.stage(batch)
+                if staged is not None:
+                    current, staged = staged, None  # not written twice if writing it fails
+                    importer.write(current)
+                    read += current.rows
+                    if progress:
+                        progress(read, stream.total)
+                staged = following
+        except Exception:
+            if staged is not None:  # a file that breaks off still keeps the whole batches before the break
+                importer.write(staged)
+            raise
+        if staged is not None:
+            importer.write(staged)
+            read += staged.rows
             if progress:
                 progress(read, stream.total)
     except BaseException:
@@ -364,6 +411,8 @@ def import_vacancies(
         raise
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        if coder:
+            coder.close()
     if report.rejected and not (report.added or report.updated or report.unchanged or report.duplicates):
         reasons = "; ".join(f"line {line}: {reason}" for line, reason in report.errors[:3])
         raise ImportFileError(f"{path}: no usable vacancy in {report.rejected} rows ({reasons})")

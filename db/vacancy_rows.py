@@ -76,6 +76,7 @@ class VacancyRow:
 
 _BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/h[1-6]|/tr|/ul|/ol)\s*/?\s*>|<\s*li(?:\s[^<>]*)?>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_PLAIN_LINE = re.compile(r"(?:[^\s<&]+(?: [^\s<&]+)*)?")  # words single-spaced, no tag or entity, no edge spaces
 
 
 def strip_html(text: str | None, multiline: bool = True) -> str | None:
@@ -89,6 +90,8 @@ def strip_html(text: str | None, multiline: bool = True) -> str | None:
         return None
     if not isinstance(text, str):
         raise RowError(f"expected text, got {type(text).__name__}")
+    if _PLAIN_LINE.fullmatch(text):  # the common case: one tidy line, nothing to strip
+        return text or None
     if "<" in text:
         text = _BLOCK_TAG.sub("\n", text)
         text = _ANY_TAG.sub("", text)

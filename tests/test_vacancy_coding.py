@@ -217,3 +217,41 @@ def test_a_changed_vacancy_keeps_its_manual_code(tmp_path: Path) -> None:
     with pytest.raises(UnknownCodeError):
         set_manual_code(db, vacancy_id, "2148")
     assert not set_manual_code(db, 999, "2411")
+
+
+def test_coding_in_worker_processes_gives_exactly_the_in_process_codes(tmp_path: Path, monkeypatch) -> None:
+    """The same real vacancies coded by forked workers (two batches in flight) and in one process."""
+    import gzip
+
+    from db import coding_pool
+    from db.demo import DEMO_FILE
+
+    with gzip.open(DEMO_FILE, "rt", encoding="utf-8") as handle:
+        demo = [json.loads(line) for line in handle][:600]
+    rows = [
+        {k: v for k, v in r.items() if k not in ("nkz_code", "code_origin", "code_confidence", "code_version")}
+        for r in demo
+    ]
+    path = write_rows(tmp_path / "demo.jsonl", rows)
+    chunks: list[int] = []
+    real_submit = coding_pool.ResolverPool.submit
+
+    def counting_submit(self, function, tasks):
+        chunks.append(len(tasks))
+        return real_submit(self, function, tasks)
+
+    monkeypatch.setattr(coding_pool.ResolverPool, "submit", counting_submit)
+    codes = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv(coding_pool.WORKERS_ENV, workers)
+        db = new_db(tmp_path / f"w{workers}.sqlite")
+        report = import_vacancies(db, path, "jsonl", batch_size=150)
+        assert report.added == len(rows)
+        codes[workers] = db.execute(
+            "SELECT source, source_id, nkz_code, nkz_unit, code_confidence, code_version FROM vacancies ORDER BY 1, 2"
+        ).fetchall()
+        if workers == "1":
+            assert not chunks, "one worker means no pool"
+    assert chunks, "the pool was used with two workers"
+    assert codes["1"] == codes["2"]
+    assert sum(1 for row in codes["2"] if row[2]) > 0.9 * len(rows)
