@@ -61,6 +61,7 @@ class GroupKnowledge:
     crosswalk: dict[str, Crosswalk] = field(default_factory=dict)
     confusions: dict[str, list[Confusion]] = field(default_factory=dict)
     aliases: list[Alias] = field(default_factory=list)
+    _confused_from: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def description(self, code: str, lang: str) -> str | None:
         return _in_language(self.descriptions.get(code), lang)
@@ -78,11 +79,16 @@ class GroupKnowledge:
 
     def neighbours(self, code: str) -> list[str]:
         """Codes confused with *code* in either direction (reasons aside), each once."""
+        if self._confused_from is None:  # who names whom, reversed once (the dialog asks on every card)
+            reverse: dict[str, list[str]] = {}
+            for other, items in self.confusions.items():
+                for item in items:
+                    named = reverse.setdefault(item.code, [])
+                    if other not in named:
+                        named.append(other)
+            self._confused_from = reverse
         found = [c.code for c in self.confusions.get(code, [])]
-        for other, items in self.confusions.items():
-            if other not in found and any(item.code == code for item in items):
-                found.append(other)
-        return found
+        return found + [other for other in self._confused_from.get(code, []) if other not in found]
 
 
 def _in_language(texts: dict[str, str] | None, lang: str) -> str | None:

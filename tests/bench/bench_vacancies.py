@@ -355,9 +355,9 @@ def report(figures: dict, as_json: bool) -> None:
             continue
         print(
             f"import {name}: {result['rows_per_s']:,.0f} rows/s ({result['rows']:,} rows in {result['seconds']:.1f} s; "
-            f"target >= 2,000); resolver {result['resolver_seconds']:.1f} s for {result['titles_resolved']:,} titles + "
-            f"{result['descriptions_resolved']:,} descriptions, the rest {result['other_seconds']:.1f} s = "
-            f"{result['rows_per_s_without_resolver']:,.0f} rows/s; {result['stored_title_hits']:,} titles known from "
+            f"target >= 2,000); {result['titles_resolved']:,} titles + {result['descriptions_resolved']:,} descriptions "
+            f"resolved (in worker processes when there are several cores: {result['resolver_seconds']:.1f} s spent waiting "
+            f"for them); {result['stored_title_hits']:,} titles known from "
             f"earlier imports; {result['uncoded']:,} left uncoded"
         )
 
