@@ -132,6 +132,7 @@ def run_bot(args: argparse.Namespace) -> int:
     """
     import tempfile
     import threading
+    from collections import Counter
 
     from bot.fake_telegram import FakeTelegram
 
@@ -188,6 +189,7 @@ def run_bot(args: argparse.Namespace) -> int:
         finally:
             process.terminate()
             process.wait(timeout=30)
+        calls = Counter(fake.calls)
     import resource
 
     bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -202,6 +204,7 @@ def run_bot(args: argparse.Namespace) -> int:
           f"p99 {1000 * _percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.1f} ms")
     print(f"CPU: bot process {bot_cpu.ru_utime + bot_cpu.ru_stime:.1f} s (including start-up), "
           f"this harness and the fake server {own_cpu.ru_utime + own_cpu.ru_stime:.1f} s — both on this machine's {os.cpu_count()} cores")
+    print("Bot API calls per update: " + ", ".join(f"{method} {count / updates:.2f}" for method, count in calls.most_common(5)))
     if failures:
         print(f"{len(failures)} people got no answer in time; first: {failures[0]}")
     return 0 if not failures else 1

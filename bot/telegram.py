@@ -288,7 +288,7 @@ def health_app(extra: list | None = None):
     return tornado.web.Application([(r"/healthz", Health), *(extra or [])])
 
 
-def run_polling(application: Application, health_port: int | None, listen: str = "127.0.0.1") -> None:
+def run_polling(application: Application, health_port: int | None, listen: str, poll_interval: float) -> None:
     if health_port:
         previous: Callable[[Application], Awaitable[None]] | None = application.post_init
 
@@ -299,7 +299,7 @@ def run_polling(application: Application, health_port: int | None, listen: str =
             log.info("health endpoint on %s:%s", listen, health_port)
 
         application.post_init = post_init
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=poll_interval)
 
 
 def run_webhook(application: Application, webhook_url: str, listen: str, port: int, secret_token: str | None) -> None:
