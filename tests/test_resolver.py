@@ -143,3 +143,43 @@ def test_accuracy_floors_on_the_development_set(resolver: Resolver) -> None:
     assert report.overall.rate(4, 3) >= 0.90
     assert report.confident_precision >= 0.90
     assert report.by_lang["ru"].rate(4, 1) - report.by_lang["kk"].rate(4, 1) <= 0.10
+
+
+_ANSWERS_DIGEST = """
+import hashlib, json, sys
+from pathlib import Path
+from knowledge.evaluation import read_cases
+from knowledge.resolver import get_resolver
+resolver = get_resolver()
+answers = []
+for case in read_cases(Path(p) for p in sys.argv[1:]):
+    result = resolver.resolve(title=case.title, duties=case.duties, lang=case.lang)
+    answers.append([[c.code, c.score, list(c.matched)] for c in result.candidates] + [result.confident, result.rule])
+print(hashlib.sha256(json.dumps(answers, ensure_ascii=False).encode()).hexdigest())
+"""
+
+
+def test_answers_do_not_depend_on_the_hash_seed_of_the_process_that_built_the_index(tmp_path: Path) -> None:
+    """Two processes with different string hashing build their own index and must answer alike.
+
+    (A typo vocabulary once kept set order: "ветеренар" was corrected differently from one build to the next.)
+    """
+    import os
+    import subprocess
+    import sys
+
+    cases = [str(p) for p in sorted((Path(__file__).parent / "devset").glob("*.jsonl"))]
+    runs = [  # side by side: each builds an index of its own (half a minute)
+        subprocess.Popen(
+            [sys.executable, "-c", _ANSWERS_DIGEST, *cases],
+            env={**os.environ, "PYTHONHASHSEED": seed, "KASIP_CACHE_DIR": str(tmp_path / f"cache-{seed}")},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
+        )
+        for seed in ("1", "2")
+    ]
+    digests = []
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err[-2000:]
+        digests.append(out.strip())
+    assert digests[0] == digests[1]
