@@ -15,8 +15,7 @@ What it does, so that ``db/data/SOURCES.md`` can say exactly what changed:
    Astana API dump has the most fields);
 3. drops hh's tracking parameters from links (``?hhtmFrom=…``);
 4. codes every vacancy with Kasip's resolver (title first, description for
-   ties — :mod:`db.vacancy_coding`), resolving the distinct titles in
-   parallel processes first;
+   ties — :mod:`db.vacancy_coding`), on every core as any import does;
 5. writes Kasip's JSON Lines shape, gzip-compressed, reproducibly (sorted, no
    timestamps in the gzip header).
 """
@@ -26,18 +25,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from db.connection import open_database
 from db.migrations import migrate
-from db.vacancy_coding import TitleVerdict, title_key, verdict_of
 from db.vacancy_errors import RowError
 from db.vacancy_formats import read_csv
 from db.vacancy_rows import VacancyRow, hh_vacancy_id
@@ -111,44 +107,10 @@ def collect_rows(root: Path = SHARED_VACANCIES) -> tuple[list[VacancyRow], Count
     return list(kept.values()), counts
 
 
-def _resolve_titles(titles: list[str]) -> list[tuple[str, TitleVerdict, str | None]]:
-    from knowledge.resolver import get_resolver
-
-    resolver = get_resolver()
-    results = []
-    for title in titles:
-        resolution = resolver.resolve(title=title)
-        results.append((title_key(title), verdict_of(resolution), getattr(resolution, "version", None)))
-    return results
-
-
-def prewarm_titles(db_path: Path, titles: list[str], workers: int) -> int:
-    """Resolve distinct titles in parallel and store the verdicts the import will then find."""
-    unique = sorted({title_key(t): t for t in titles}.values())
-    chunks = [unique[i::workers] for i in range(workers)]
-    db = open_database(db_path)
-    stored = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(_resolve_titles, chunks):
-            with db.conn:
-                db.conn.executemany(
-                    "INSERT OR REPLACE INTO vacancy_title_codes"
-                    " (title_key, resolver_version, nkz_code, nkz_unit, score, confident, tied) VALUES (?,?,?,?,?,?,?)",
-                    [
-                        (key, version, v.code, v.unit, v.score, int(v.confident), json.dumps(list(v.tied)))
-                        for key, v, version in results
-                        if version is not None
-                    ],
-                )
-            stored += len(results)
-    return stored
-
-
 def build(output: Path = OUTPUT, root: Path = SHARED_VACANCIES, workers: int | None = None, write: bool = True) -> dict:
     from db.vacancy_import import import_vacancies
 
     rows, counts = collect_rows(root)
-    workers = workers or max(1, os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as scratch:
         plain = Path(scratch) / "rows.jsonl"
         with plain.open("w", encoding="utf-8") as handle:
@@ -157,8 +119,7 @@ def build(output: Path = OUTPUT, root: Path = SHARED_VACANCIES, workers: int | N
         db_path = Path(scratch) / "demo.sqlite"
         db = open_database(db_path)
         migrate(db)
-        prewarm_titles(db_path, [row.title for row in rows], workers)
-        report = import_vacancies(db, plain, "jsonl")
+        report = import_vacancies(db, plain, "jsonl", workers=workers)
         exported = [
             {key: value for key, value in record.items() if value is not None}
             for record in db.query(
@@ -194,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db.build_demo", description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=SHARED_VACANCIES, help="folder of the shared vacancy datasets")
     parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument("--workers", type=int, default=None, help="processes resolving titles (default: CPUs)")
+    parser.add_argument("--workers", type=int, default=None, help="processes coding vacancies (default: the cores available)")
     parser.add_argument("--check", action="store_true", help="build and report, write nothing")
     args = parser.parse_args(argv)
     summary = build(args.output, args.shared, args.workers, write=not args.check)

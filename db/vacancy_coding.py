@@ -245,9 +245,12 @@ class VacancyCoder:
             self._described[key] = choose_with_description(verdict, title_choice, resolution, self.version)
         return self._described[key]
 
-    def _description_to_read(self, verdict: TitleVerdict, description: str | None) -> str:
-        """The description when it may change the code ("" when the title settles it or there is none)."""
-        if not self.use_description or (verdict.code is not None and verdict.confident):
+    def _description_to_read(self, verdict: TitleVerdict | None, description: str | None) -> str:
+        """The description when it may change the code ("" when the title settles it or there is none).
+
+        With the verdict not known yet (None) the description is kept: the worker decides.
+        """
+        if not self.use_description or (verdict is not None and title_settles(verdict)):
             return ""
         return (description or "").strip()
 
@@ -273,10 +276,7 @@ class VacancyCoder:
             key = title_key(title)
             known = self._verdicts.get(key)
             title_needed = known is None and key not in self._titles_in_flight
-            if known is not None:
-                text = self._description_to_read(known, description)
-            else:  # the worker reads it only if the title turns out not to be enough
-                text = (description or "").strip() if self.use_description else ""
+            text = self._description_to_read(known, description)
             described = _described_key(title, text) if text else None
             if described in self._described or described in self._described_in_flight:
                 described = None
@@ -286,6 +286,8 @@ class VacancyCoder:
             texts = groups.setdefault(key, (first_written, {}))[1]
             if described is not None:
                 texts.setdefault(described, (title, text[:DESCRIPTION_CHARS]))
+        if not groups or (len(groups) < MIN_POOL_TASKS and not self._pool.started):
+            return None  # not worth starting the workers: code() resolves these here
         tasks: list[TitleTask] = []
         for key, (title, texts) in groups.items():
             known = self._verdicts.get(key)
@@ -293,14 +295,6 @@ class VacancyCoder:
             if known is None:
                 self._titles_in_flight.setdefault(key, title)
             self._described_in_flight.update(texts)
-        if not tasks or (len(tasks) < MIN_POOL_TASKS and not self._pool.started):
-            # Not worth starting the workers: the titles are released and code() resolves them here.
-            for task in tasks:
-                self._titles_in_flight.pop(title_key(task.title), None)
-            for task in tasks:
-                self._described_in_flight.difference_update(task.described_keys)
-            return None
-        self.version  # the resolver is loaded (and its version known) before any worker is forked
         return Ticket(tasks, self._pool.submit(code_titles, tasks))
 
     def collect(self, ticket: Ticket | None) -> None:
@@ -383,7 +377,7 @@ def code_titles(tasks: Sequence[TitleTask]) -> list[tuple[TitleVerdict, list[Cod
     for task in tasks:
         verdict = task.verdict or verdict_of(resolver.resolve(title=task.title))
         title_choice = title_choice_of(verdict, task.version)
-        if verdict.code is not None and verdict.confident:
+        if title_settles(verdict):
             results.append((verdict, None))
             continue
         choices = [
@@ -392,6 +386,11 @@ def code_titles(tasks: Sequence[TitleTask]) -> list[tuple[TitleVerdict, list[Cod
         ]
         results.append((verdict, choices))
     return results
+
+
+def title_settles(verdict: TitleVerdict) -> bool:
+    """A confident title needs no description."""
+    return verdict.code is not None and verdict.confident
 
 
 def title_choice_of(verdict: TitleVerdict, version: str | None) -> CodeChoice | None:

@@ -220,10 +220,6 @@ class _Importer:
         tally["coded"] += 1
         return _code_columns(choice.code, choice.unit, "auto", choice.confidence, choice.version)
 
-    def batch(self, parsed: list[ParsedRow]) -> None:
-        """Classify, code and write one batch; the report counts it only once it is committed."""
-        self.write(self.stage(parsed))
-
     def stage(self, parsed: list[ParsedRow]) -> _Staged:
         """Sort a batch into rejected, duplicate, unchanged and changed rows, and start coding the changed ones.
 
@@ -265,7 +261,10 @@ class _Importer:
         return _Staged(len(parsed), tally, errors, changed, ticket)
 
     def write(self, staged: _Staged) -> None:
-        """Code (collecting the workers' answers) and write one staged batch in one transaction."""
+        """Code (collecting the workers' answers) and write one staged batch in one transaction.
+
+        The report counts the batch only once it is committed.
+        """
         report = self.report
         tally, errors, changed = staged.tally, staged.errors, staged.changed
         if self.coder:
@@ -363,6 +362,7 @@ def import_vacancies(
     use_description: bool = True,
     resolver: Resolver | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import a vacancy file (*fmt* ``hh``, ``csv`` or ``jsonl``) into a migrated database.
 
@@ -370,13 +370,14 @@ def import_vacancies(
     *source* names where a CSV's vacancies come from.  With *auto_code*,
     every vacancy the file does not code gets one from the resolver
     (:mod:`db.vacancy_coding`; *use_description* False codes from titles
-    alone, skipping the slower tie-breaks).
+    alone, skipping the slower tie-breaks; *workers* processes code it,
+    by default ``KASIP_CODING_WORKERS`` or the cores available).
     Raises :class:`~db.vacancy_errors.ImportFileError` (nothing written)
     when the file is unusable.
     """
     clock = time.perf_counter()
     stream = open_rows(path, fmt, mapping, source)
-    coder = VacancyCoder(db, resolver, use_description=use_description) if auto_code else None
+    coder = VacancyCoder(db, resolver, use_description=use_description, workers=workers) if auto_code else None
     report = ImportReport(batch_id=uuid.uuid4().hex, path=str(path), format=fmt)
     if coder:
         report.coding = coder.stats
@@ -387,25 +388,25 @@ def import_vacancies(
     try:
         # One batch ahead: while batch N is written here, batch N+1 is being coded in the workers.
         staged: _Staged | None = None
+
+        def write_staged() -> None:
+            nonlocal staged, read
+            current, staged = staged, None  # never written twice, even if writing it fails
+            if current is not None:
+                importer.write(current)
+                read += current.rows
+                if progress:
+                    progress(read, stream.total)
+
         try:
             for batch in _batches(iter(stream), batch_size):
                 following = importer.stage(batch)
-                if staged is not None:
-                    current, staged = staged, None  # not written twice if writing it fails
-                    importer.write(current)
-                    read += current.rows
-                    if progress:
-                        progress(read, stream.total)
+                write_staged()
                 staged = following
         except Exception:
-            if staged is not None:  # a file that breaks off still keeps the whole batches before the break
-                importer.write(staged)
+            write_staged()  # a file that breaks off still keeps the whole batches before the break
             raise
-        if staged is not None:
-            importer.write(staged)
-            read += staged.rows
-            if progress:
-                progress(read, stream.total)
+        write_staged()
     except BaseException:
         importer.fail()
         raise

@@ -333,9 +333,9 @@ class _Scoring:
         # Per owner: the highest score, the earliest-met entry among equals; owners in the order first met.
         order = np.lexsort((first_seen, -scores, owners))
         owners_sorted = owners[order]
-        heads = order[np.r_[True, owners_sorted[1:] != owners_sorted[:-1]]]
-        owner_first = np.minimum.reduceat(first_seen[order], np.flatnonzero(np.r_[True, owners_sorted[1:] != owners_sorted[:-1]]))
-        heads = heads[np.argsort(owner_first, kind="stable")]
+        starts = np.flatnonzero(np.r_[True, owners_sorted[1:] != owners_sorted[:-1]])  # each owner's first row
+        owner_first = np.minimum.reduceat(first_seen[order], starts)
+        heads = order[starts][np.argsort(owner_first, kind="stable")]
         codes = self.r._owner_codes
         texts = self.r.index.entry_text
         best: dict[str, float] = {}
