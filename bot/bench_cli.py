@@ -2,7 +2,7 @@
 
     kasip bench accuracy [--cases FILE ...] [--misses]   top-1/3/5 by level, language and case type
     kasip bench speed [--rounds N]                       warm p50/p99, cold start, resident memory
-    kasip bench bot [--users N] [--rounds N]             updates/s and reply latency of the real bot
+    kasip bench bot [--users N] [--arrival lockstep]     updates/s and reply latency of the real bot
     kasip bench vacancies [options]                      search, statistics and import on a generated store
 
 Figures are printed, never asserted in tests: a benchmark on a shared
@@ -34,8 +34,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     speed.set_defaults(run=run_speed)
     bot = benches.add_parser("bot", help="the real bot process against a local fake Telegram server")
     bot.add_argument("--users", type=int, default=250, help="simulated people talking at once (default 250)")
-    bot.add_argument("--rounds", type=int, default=2, help="times each person goes through the script (default 2)")
+    bot.add_argument("--rounds", type=int, default=3, help="times each person goes through the script (default 3)")
     bot.add_argument("--pace", type=float, default=1.0, help="seconds between one person's messages, as Telegram allows (default 1)")
+    bot.add_argument("--arrival", choices=("staggered", "lockstep"), default="staggered",
+                     help="staggered (default): people start over one pass of the script, so at any moment they are at "
+                          "different steps; lockstep: all start within the first second and take the same step together")
     bot.set_defaults(run=run_bot)
     vacancies = benches.add_parser("vacancies", help="the vacancy store on a generated store (default 1,000,000 rows)")
     vacancies.add_argument("--rows", type=int, default=1_000_000, help="vacancies in the store")
@@ -129,6 +132,14 @@ def run_bot(args: argparse.Namespace) -> int:
 
     The bot runs with `--no-rate-limit`: this measures how much Kasip itself
     can take, which must stay above what Telegram lets a bot send (30/s).
+
+    Each person sends one update a second (Telegram's pace for one chat) and
+    goes through the script `--rounds` times.  By default people arrive
+    spread over one pass of the script, as real people are at different
+    points of their conversations; the figures that count are those of the
+    steady state, when everyone is talking.  `--arrival lockstep` starts
+    everyone within the first second, so that each second all of them take
+    the same step: the worst case, when the heaviest step comes all at once.
     """
     import tempfile
     import threading
@@ -136,9 +147,11 @@ def run_bot(args: argparse.Namespace) -> int:
 
     from bot.fake_telegram import FakeTelegram
 
-    latencies: list[float] = []
+    replies: list[tuple[float, float]] = []  # (update queued, first reply received), monotonic seconds
+    finished: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
+    spread = args.pace * (len(BOT_SCRIPT) if args.arrival == "staggered" else 1)
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram() as fake:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
                "KASIP_DB": str(Path(tmp) / "bench.sqlite")}
@@ -153,7 +166,7 @@ def run_bot(args: argparse.Namespace) -> int:
                 time.sleep(0.05)
 
             def person(user_id: int, delay: float) -> None:
-                time.sleep(delay)  # people arrive spread over the first second, not all at once
+                time.sleep(delay)
                 seen = 0
                 for _ in range(args.rounds):
                     for kind, value in BOT_SCRIPT:
@@ -172,12 +185,14 @@ def run_bot(args: argparse.Namespace) -> int:
                                 failures.append(str(error))
                             return
                         with lock:
-                            latencies.append(messages[seen].at - start)
+                            replies.append((start, messages[seen].at))
                         time.sleep(max(0.05, args.pace - (time.monotonic() - start)))  # one message a second per chat
                         seen = len(fake.sent(user_id))
+                with lock:
+                    finished.append(time.monotonic())
 
             threads = [
-                threading.Thread(target=person, args=(50_000 + i, args.pace * i / args.users), daemon=True)
+                threading.Thread(target=person, args=(50_000 + i, spread * i / args.users), daemon=True)
                 for i in range(args.users)
             ]
             began = time.monotonic()
@@ -194,20 +209,31 @@ def run_bot(args: argparse.Namespace) -> int:
 
     bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     own_cpu = resource.getrusage(resource.RUSAGE_SELF)
-    if not latencies:
+    if not replies:
         print("no replies measured", file=sys.stderr)
         return 1
-    updates = len(latencies)
-    print(f"{args.users} people x {args.rounds} rounds x {len(BOT_SCRIPT)} steps: {updates} updates answered in {elapsed:.1f} s")
-    print(f"throughput: {updates / elapsed:.0f} updates/s (each person sends at most one update per {args.pace:g} s)")
-    print(f"reply latency (update queued -> first reply received): p50 {1000 * _percentile(latencies, 0.5):.1f} ms, "
-          f"p99 {1000 * _percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.1f} ms")
+    updates = len(replies)
+    print(f"{args.users} people x {args.rounds} rounds x {len(BOT_SCRIPT)} steps, arriving {args.arrival} over {spread:g} s: "
+          f"{updates} updates answered in {elapsed:.1f} s")
+    steady_from, steady_to = began + spread, min(finished, default=began + elapsed)
+    steady = [(start, at) for start, at in replies if steady_from <= start < steady_to]
+    if steady and steady_to - steady_from >= 1:
+        print(f"steady state (all {args.users} people talking, {steady_to - steady_from:.1f} s): "
+              f"{len(steady) / (steady_to - steady_from):.0f} updates/s; {_latency_line(steady)}")
+    print(f"whole run, arrivals and departures included: {updates / elapsed:.0f} updates/s; {_latency_line(replies)}")
     print(f"CPU: bot process {bot_cpu.ru_utime + bot_cpu.ru_stime:.1f} s (including start-up), "
           f"this harness and the fake server {own_cpu.ru_utime + own_cpu.ru_stime:.1f} s — both on this machine's {os.cpu_count()} cores")
     print("Bot API calls per update: " + ", ".join(f"{method} {count / updates:.2f}" for method, count in calls.most_common(5)))
     if failures:
         print(f"{len(failures)} people got no answer in time; first: {failures[0]}")
     return 0 if not failures else 1
+
+
+def _latency_line(replies: list[tuple[float, float]]) -> str:
+    """Reply latency, from the update being queued at the fake server to the bot's first reply reaching it."""
+    latencies = [at - start for start, at in replies]
+    return (f"reply latency p50 {1000 * _percentile(latencies, 0.5):.1f} ms, "
+            f"p99 {1000 * _percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.1f} ms")
 
 
 def run_vacancies(args: argparse.Namespace) -> int:

@@ -56,6 +56,7 @@ class FakeTelegram:
         self.fail_methods = set(fail_methods or ())
         self._updates: list[dict] = []
         self._sent: list[Sent] = []
+        self._sent_by_chat: dict[int | None, list[Sent]] = {}  # a person's messages without scanning everyone's
         self._commands: dict[str, list] = {}
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)  # new updates for getUpdates
@@ -64,6 +65,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self.calls: list[str] = []
+        self.connections = 0  # TCP connections the bot opened (keep-alive keeps this small)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -75,6 +77,11 @@ class FakeTelegram:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
             disable_nagle_algorithm = True  # headers and body go out as two writes
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake.connections += 1
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 fake._serve(self)
@@ -173,7 +180,8 @@ class FakeTelegram:
 
     def sent(self, chat_id: int | None = None, method: str | None = "sendMessage") -> list[Sent]:
         with self._cond:
-            return [s for s in self._sent if (chat_id is None or s.chat_id == chat_id) and (method is None or s.method == method)]
+            pool = self._sent if chat_id is None else self._sent_by_chat.get(chat_id, [])
+            return [s for s in pool if method is None or s.method == method]
 
     def _chat_cond(self, chat_id: int | None) -> threading.Condition:
         with self._lock:
@@ -185,7 +193,7 @@ class FakeTelegram:
         cond = self._chat_cond(chat_id)
         with cond:
             while True:
-                found = [s for s in self._sent if s.chat_id == chat_id and (method is None or s.method == method)]
+                found = [s for s in self._sent_by_chat.get(chat_id, []) if method is None or s.method == method]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -291,6 +299,7 @@ class FakeTelegram:
         cond = self._chat_cond(chat_id)
         with cond:
             self._sent.append(record)
+            self._sent_by_chat.setdefault(chat_id, []).append(record)
             cond.notify_all()
         return record
 

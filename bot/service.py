@@ -37,6 +37,11 @@ class KasipService:
         self._reload = reload
 
     def handle(self, turn: Turn, event: Event) -> list[Reply]:
+        """One turn, its writes committed together (a turn that fails leaves nothing half-stored)."""
+        with self.store.transaction():
+            return self._handle(turn, event)
+
+    def _handle(self, turn: Turn, event: Event) -> list[Reply]:
         user = self.store.touch(turn.user_id, turn.chat_id)
         lang = user.lang or _hint(turn.language_hint)
         self.store.count(f"event:{event.kind}")
@@ -126,7 +131,7 @@ class KasipService:
 
         texts = Texts(lang)
         if raw_id.isdigit():
-            with self.store.db.conn:
+            with self.store.transaction():
                 self.store.db.execute(
                     "DELETE FROM vacancy_subscriptions WHERE id = ? AND user_key = ?", [int(raw_id), subscription_key(turn.user_id)]
                 )

@@ -368,10 +368,11 @@ class _Scoring:
         """Title and duty evidence per occupation group, for groups with any evidence at all (in doc order)."""
         title = np.zeros(len(duties))
         docs_of = self.r._doc_array_of
-        for code, value in titles.items():
-            docs = docs_of.get(code)
-            if docs is not None and value > 0:
-                title[docs] = np.maximum(title[docs], value)
+        found = [(docs, value) for docs, value in ((docs_of.get(code), value) for code, value in titles.items())
+                 if docs is not None and value > 0]
+        if found:  # each code's value on all its documents, the highest where codes share one
+            np.maximum.at(title, np.concatenate([docs for docs, _ in found]),
+                          np.repeat([value for _, value in found], [len(docs) for docs, _ in found]))
         combined = TITLE_WEIGHT * title + DUTIES_WEIGHT * duties
         docs = np.flatnonzero(combined > 0)
         occupations = self.r.index.occupations
@@ -388,7 +389,8 @@ class _Scoring:
             held = best.get(unit)
             if held is None or score > held[0]:
                 best[unit] = (score, occ)
-        self._ranking = sorted(((u, s, o) for u, (s, o) in best.items()), key=lambda x: (-x[1], x[0]))
+        ordered = sorted((-score, unit, occ) for unit, (score, occ) in best.items())  # units are unique: occ never decides
+        self._ranking = [(unit, -negative, occ) for negative, unit, occ in ordered]
         return self._ranking
 
     def _apply_clause_rules(self, duties: np.ndarray) -> None:
