@@ -76,6 +76,19 @@ def test_two_people_interleaving(fake: FakeTelegram, bot: BotProcess) -> None:
     assert "83" in bolat.text_since() and "24" in anna.text_since()
 
 
+def test_a_burst_from_many_people_is_answered_in_each_persons_order(fake: FakeTelegram, bot: BotProcess) -> None:
+    """Updates are handled several at a time; one person's replies still come in the order they wrote."""
+    codes = ("7212", "2512", "8322", "5120", "2411")
+    people = range(4100, 4130)
+    for round_number, code in enumerate(codes):
+        for user_id in people:
+            fake.push_text(user_id, f"/code {codes[(round_number + user_id) % len(codes)]}")
+    for user_id in people:
+        replies = fake.wait_for(user_id, len(codes) + 1, timeout=60)  # the greeting of a first contact, then the cards
+        expected = [codes[(n + user_id) % len(codes)] for n in range(len(codes))]
+        assert [r.text.split()[0] for r in replies if r.text and r.text.split()[0] in codes] == expected
+
+
 def test_a_restart_mid_conversation_loses_nothing(fake: FakeTelegram, tmp_path: Path) -> None:
     db = tmp_path / "restart.sqlite"
     first = BotProcess(fake, db).start()
