@@ -19,7 +19,9 @@ How it decides, in the order of the NKZ methodology:
 3. all the text is scored against what each occupation group does (BM25);
 4. when clauses point to different groups, the seed's rules choose:
    highest skill level, then most time, then production first; the
-   self-employed are not managers;
+   self-employed are not managers, and neither is anyone whose only link
+   to a manager's group is the workplace in its name (no "директор",
+   "заведующая", "басшы", no people led);
 5. the scores become probabilities; a clear winner is *confident*, otherwise
    the most useful question is chosen from how the candidates differ.
 """
@@ -43,7 +45,7 @@ from knowledge.terms import analyze, from_latin_keyboard, is_known_russian, lati
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
 
-RESOLVER_VERSION = "1.1"
+RESOLVER_VERSION = "1.2"
 MAX_TEXT = 5000
 
 TITLE_WEIGHT = 0.45
@@ -57,10 +59,11 @@ TITLE_LIKE_WORDS = 8
 TITLE_LIKE_CLAUSES = 4
 DUTY_CLAUSE_FLOOR = 0.7
 RULE_POOL = 3
-RULE_MARGIN = 0.85
+RULE_MARGIN = 0.8
 MANAGER_BOOST = 1.15
 UNKNOWN_WEIGHT = 3.0
 SELF_EMPLOYED_FACTOR = 0.35
+NOT_A_MANAGER_FACTOR = 0.8
 MAJOR_VOTE = True
 MAJOR_VOTE_MARGIN = 1.0
 VOTE_LEVELS = (1,)
@@ -450,6 +453,8 @@ class _Scoring:
             factors["1"] = SELF_EMPLOYED_FACTOR
         elif self.manages:
             factors["1"] = MANAGER_BOOST
+        elif NOT_A_MANAGER_FACTOR != 1.0 and not rules.names_a_manager(self.text):
+            factors["1"] = NOT_A_MANAGER_FACTOR
         answer = answers.get("manages_people")
         if answer == "yes":
             factors["1"] = 1.25

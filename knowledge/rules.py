@@ -44,6 +44,12 @@ _MANAGEMENT = re.compile(
     r"\bmanag(?:e|ing)\b|\blead(?:ing)? (?:a |the )?team|\bsupervis|\bmy team\b|\breports? to me)",
     re.IGNORECASE,
 )
+_MANAGER_TITLE = re.compile(
+    r"(руковод|директор|заведу|завед(?:ение|ую)|управляющ|начальник|\bглава\b|председател|\bшеф\b|заместител|\bзам\b|"
+    r"басшы|меңгеруш|директоры|бастық|төраға|жетекші|басқарушы|"
+    r"\bhead\b|\bdirector\b|\bchief\b|\bceo\b|\bcfo\b|\bcto\b|\bcoo\b|\bowner\b)",
+    re.IGNORECASE,
+)
 _SELF_EMPLOYED = re.compile(
     r"(\bип\b|индивидуальн\w+ предприним|самозанят|сво[йеюя]\w* (?:бизнес|дело|мастерск|салон|точк|магазин|автосервис|гараж)|"
     r"на себя работаю|работаю на себя|"
@@ -96,6 +102,17 @@ def manages_people(text: str) -> bool:
         if not _NEGATION.search(before):
             return True
     return False
+
+
+def names_a_manager(text: str) -> bool:
+    """Does the text call the person a head of something (директор, заведующий, басшы, head of …)?
+
+    Group names of major group 1 carry the workplace ("…in restaurants",
+    "…in retail"), so "кассир в супермаркете" matches a shop manager's name
+    by its workplace alone.  Without a word like these, and without saying
+    they lead people, a person is not placed among managers on that evidence.
+    """
+    return bool(_MANAGER_TITLE.search(text))
 
 
 def self_employed(text: str) -> bool:

@@ -135,6 +135,28 @@ def test_build_index_covers_every_occupation_group(tree: NkzTree) -> None:
     assert callable(build_index)
 
 
+@pytest.mark.parametrize(
+    "title, duties, unit",
+    [
+        ("кассир в супермаркете", "", "5220"),  # the workplace is in a shop manager's group name, not the cashier's
+        ("кассир в аптеке", "", "5220"),  # …nor the pharmacy cashier's
+        ("управляющий рестораном", "", "1412"),  # said to be the head: a manager
+        ("заведующая детским садом", "", "1341"),
+        ("", "руковожу отделом продаж, у меня 10 человек в подчинении", "1"),
+    ],
+)
+def test_managers_are_those_who_say_they_lead(resolver: Resolver, title: str, duties: str, unit: str) -> None:
+    assert top_unit(resolver, title, duties).startswith(unit)
+    assert rules.names_a_manager("Заведующая детским садом") and rules.names_a_manager("мейрамхананың басшысы")
+    assert not rules.names_a_manager("кассир в супермаркете") and not rules.names_a_manager("менеджер по продажам")
+
+
+@pytest.mark.parametrize("alias, unit", [("nail technician", "5142"), ("steel fixer", "7111"), ("бухгалтерша", "2411")])
+def test_aliases_speak_for_their_group_like_official_titles(resolver: Resolver, alias: str, unit: str) -> None:
+    """Aliases are in the group's document too, so an exact alias is not outvoted by a group sharing one word."""
+    assert top_unit(resolver, alias) == unit
+
+
 def test_accuracy_floors_on_the_development_set(resolver: Resolver) -> None:
     """Guards against regressions; the full report is `kasip bench accuracy`."""
     report = evaluate(resolver, read_cases(sorted(DEVSET.glob("*.jsonl"))))
