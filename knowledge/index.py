@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import pickle
+import re
 import tempfile
 from array import array
 from collections import Counter, defaultdict
@@ -35,7 +36,7 @@ import numpy as np
 
 from knowledge.codes import Level
 from knowledge.group_knowledge import GROUPS_DIR, GroupKnowledge, load_knowledge
-from knowledge.terms import Word, analyze
+from knowledge.terms import Word, analyze, unmix_scripts
 from knowledge.translit import fold
 from knowledge.tree import DATA_FILE, NkzTree, load_tree
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 INDEX_FORMAT = 5
 ENGLISH_ALIASES_FILE = Path(__file__).resolve().parent / "data" / "aliases_en.tsv"
 ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "abbreviations.tsv"
+SOURCE_SPELLING_FILE = Path(__file__).resolve().parent / "data" / "source_spelling.tsv"
 PACKAGE_DIR = Path(__file__).resolve().parent
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -175,6 +177,7 @@ class Index:
     doc_postings: Postings = field(default_factory=lambda: Postings({}))  # term → doc ids, BM25 impacts
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary_by_initial: dict[str, list[str]] = field(default_factory=dict)
+    words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # words of the names as written, for typos
     english_terms: frozenset[str] = frozenset()  # stems seen in English titles: tells English from Latin Kazakh
     head_boost: dict[str, float] = field(default_factory=dict)  # how often a term heads a title (сварщик vs цеха)
     fingerprint: str = ""
@@ -206,6 +209,27 @@ def _entries(tree: NkzTree, knowledge: GroupKnowledge) -> list[tuple[str, str, s
     return items
 
 
+@lru_cache(maxsize=1)
+def _source_spelling() -> tuple[tuple[re.Pattern[str], str], ...]:
+    fixes = []
+    if SOURCE_SPELLING_FILE.exists():
+        with SOURCE_SPELLING_FILE.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                fixes.append((re.compile(rf"\b{re.escape(row['wrong'])}", re.IGNORECASE), row["right"]))
+    return tuple(fixes)
+
+
+def searchable(name: str) -> str:
+    """An NKZ name as it is indexed: the few misspellings of the source (source_spelling.tsv) put right.
+
+    Only the search sees the correction; cards, matched titles and exports
+    show the official text as published.
+    """
+    for wrong, right in _source_spelling():
+        name = wrong.sub(right, name)
+    return name
+
+
 def _documents(tree: NkzTree, knowledge: GroupKnowledge) -> tuple[list[str], list[str], list[Counter[str]]]:
     """One bag of terms per occupation group: its names, titles and everything written about it."""
     codes: list[str] = []
@@ -220,9 +244,9 @@ def _documents(tree: NkzTree, knowledge: GroupKnowledge) -> tuple[list[str], lis
         if parent is None or parent.level is not Level.UNIT:
             continue
         unit = parent
-        texts = [group.name_ru, group.name_kz, unit.name_ru, unit.name_kz]
+        texts = [searchable(name) for name in (group.name_ru, group.name_kz, unit.name_ru, unit.name_kz)]
         titles = tree.titles(group.code)
-        texts += [t.name_ru for t in titles] + [t.name_kz for t in titles]
+        texts += [searchable(t.name_ru) for t in titles] + [searchable(t.name_kz) for t in titles]
         texts += aliases_of.get(group.code, []) + aliases_of.get(unit.code, [])
         texts += list((knowledge.distinctions.get(group.code) or {}).values())
         texts += list((knowledge.descriptions.get(unit.code) or {}).values())
@@ -243,7 +267,10 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
     knowledge = knowledge or load_knowledge()
     index = Index(fingerprint=fingerprint())
     entries = _entries(tree, knowledge)
-    entry_terms = [text_terms(text, lang="en" if kind == "alias_en" else None) for _, text, kind in entries]
+    entry_terms = [
+        text_terms(searchable(text) if kind in ("title", "name") else text, lang="en" if kind == "alias_en" else None)
+        for _, text, kind in entries
+    ]
     document_frequency: Counter[str] = Counter()
     for terms in entry_terms:
         document_frequency.update(terms.keys())
@@ -290,7 +317,16 @@ def build_index(tree: NkzTree | None = None, knowledge: GroupKnowledge | None = 
         if not term.startswith(("~", "f:")) and len(term) >= 4:
             initials[term[0]].append(term)
     index.vocabulary_by_initial = dict(initials)
+    written: dict[str, set[str]] = defaultdict(set)
+    for _, text, _ in entries:
+        for word in _WRITTEN_WORD.findall(unmix_scripts(searchable(text)).lower().replace("ё", "е")):
+            if len(word) >= 5:
+                written[word[0]].add(word)
+    index.words_by_initial = {initial: sorted(found) for initial, found in sorted(written.items())}
     return index
+
+
+_WRITTEN_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _head_boost(entries: list[tuple[str, str, str]], frequency: Counter[str]) -> dict[str, float]:
@@ -320,7 +356,7 @@ HEAD_WEIGHT = 0.8
 def fingerprint() -> str:
     """Changes whenever anything the index is built from changes."""
     digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
-    sources = [DATA_FILE, ENGLISH_ALIASES_FILE, ABBREVIATIONS_FILE, *sorted(GROUPS_DIR.glob("*.json"))]
+    sources = [DATA_FILE, ENGLISH_ALIASES_FILE, ABBREVIATIONS_FILE, SOURCE_SPELLING_FILE, *sorted(GROUPS_DIR.glob("*.json"))]
     # The code that turns text into terms is part of what the index is built from.
     sources += [PACKAGE_DIR / name for name in ("terms.py", "kazakh_stem.py", "translit.py", "abbreviations.py")]
     sources.append(Path(__file__))

@@ -227,6 +227,8 @@ class Resolver:
         for word in analyze(text, lang):
             if word.derivative and not keep_derivative:
                 continue
+            if self._add_corrected_word(vector, word, lang):
+                continue
             known = 0
             for term in word_terms(word):
                 similarity = 1.0
@@ -241,6 +243,43 @@ class Resolver:
             if not known:
                 vector[f"?{word.surface}"] = UNKNOWN_WEIGHT
         return vector
+
+    def _knows(self, term: str) -> bool:
+        return term in self.index.entry_postings or term in self.index.doc_postings
+
+    def _add_corrected_word(self, vector: dict[str, float], word, lang: str | None) -> bool:
+        """A word the index has never seen, read as the nearest word of the names ("медсистра" → "медсестра").
+
+        Correcting the whole word, not one of its terms, lets the corrected
+        word go through the full analysis again — abbreviations included, so
+        "медсестра" becomes "медицинская сестра" as when typed right.
+        False when the word is known, or nothing near enough was found
+        (then the terms are corrected one by one).
+        """
+        if len(word.surface) < 5 or not _CYRILLIC.search(word.surface) or any(self._knows(term) for term in word_terms(word)):
+            return False  # English typos fare better corrected stem by stem ("electrition" → electr…)
+        found = self._nearest_word(word.surface)
+        if found is None:
+            return False
+        corrected, similarity = found
+        added = False
+        for other in analyze(corrected, lang):
+            for term in word_terms(other):
+                if self._knows(term):
+                    weight = self.index.idf.get(term, 1.0) * term_weight(term) * self.index.head_boost.get(term, 1.0) * similarity
+                    vector[term] = max(vector.get(term, 0.0), weight)
+                    added = True
+        return added
+
+    def _nearest_word(self, surface: str) -> tuple[str, float] | None:
+        key = f"w:{surface}"
+        if key not in self._typo_cache:
+            bucket = self.index.words_by_initial.get(surface[0])
+            found = process.extractOne(surface, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY) if bucket else None
+            if len(self._typo_cache) > 50_000:
+                self._typo_cache.clear()
+            self._typo_cache[key] = (found[0], found[1] / 100) if found else None
+        return self._typo_cache[key]
 
     def _nearest_term(self, term: str) -> tuple[str, float] | None:
         if term.startswith(("~", "f:")) or len(term) < 5:
@@ -572,6 +611,7 @@ def _major_vote(ranking: list, probabilities: list[float]) -> tuple[list, list[f
     return ranking, probabilities
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LINE_BREAKS = {ord("\n"): None, ord("\t"): None}
 
 

@@ -92,8 +92,33 @@ class Word:
 
 def words(text: str) -> list[str]:
     """Lower-case words, abbreviations expanded, ё→е, hyphenated compounds kept whole."""
-    expanded = expand_abbreviations(text).lower().replace("ё", "е")
+    expanded = expand_abbreviations(unmix_scripts(text)).lower().replace("ё", "е")
     return _WORD.findall(expanded)
+
+
+_LOOKALIKES = str.maketrans("ABCEHIKMOPTXYaceiopxyk", "АВСЕНІКМОРТХУасеіорхук")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def unmix_scripts(text: str) -> str:
+    """Latin letters that look Cyrillic, inside a Cyrillic word, read as the Cyrillic ones.
+
+    "CАНТЕХНИК" with a Latin C, "МАШИНИСI" with a Latin I: over four hundred
+    NKZ titles are written so, and people type them too.  Only words that mix
+    the two scripts change ("IT-специалист" keeps its IT; "Sauda" stays Latin).
+    """
+    if not (_LATIN.search(text) and _CYRILLIC.search(text)):
+        return text
+    return _LETTERS.sub(_unmix_word, text)
+
+
+def _unmix_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if _LATIN.search(word) and _CYRILLIC.search(word):
+        return word.translate(_LOOKALIKES)
+    return word
 
 
 @lru_cache(maxsize=131072)

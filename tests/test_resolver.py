@@ -157,6 +157,18 @@ def test_aliases_speak_for_their_group_like_official_titles(resolver: Resolver, 
     assert top_unit(resolver, alias) == unit
 
 
+def test_mixed_scripts_and_source_misspellings_are_read_as_meant(resolver: Resolver, tree: NkzTree) -> None:
+    from knowledge.index import searchable
+    from knowledge.terms import unmix_scripts
+
+    assert unmix_scripts("CАНТЕХНИК, МАШИНИСI") == "САНТЕХНИК, МАШИНИСІ"  # Latin C and I inside Cyrillic words
+    assert unmix_scripts("IT-специалист, Sauda ortalyğy") == "IT-специалист, Sauda ortalyğy"  # whole-script words stay
+    assert top_unit(resolver, "CАНТЕХНИК") == "7126"
+    assert "ВЕТЕРИНАРИЯ" in searchable(tree.get("1342").name_kz)
+    assert "ВЕТЕРЕНАРИЯ" in tree.get("1342").name_kz  # the official name itself is shown as published
+    assert top_unit(resolver, "ветеренар") == "2250"  # a person's typo no longer meets the source's
+
+
 def test_accuracy_floors_on_the_development_set(resolver: Resolver) -> None:
     """Guards against regressions; the full report is `kasip bench accuracy`."""
     report = evaluate(resolver, read_cases(sorted(DEVSET.glob("*.jsonl"))))
