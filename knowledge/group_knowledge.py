@@ -4,8 +4,9 @@ NKZ 2017 itself publishes codes and names only.  The files
 ``knowledge/data/groups/*.json`` (one per sub-major group, plus
 ``majors.json``) add, for every group, what people in it actually do — in
 Kazakh, Russian and English — together with the crosswalk to ISCO-08, the
-groups people confuse it with, and the everyday words people use for its
-occupations.  ``python -m knowledge.build.check_content`` keeps them honest.
+groups people confuse it with, the everyday words people use for its
+occupations (aliases), and the everyday phrases in which they describe the
+work (``everyday``: "кладу плитку", "шаш қиямын"), which only the search reads.  ``python -m knowledge.build.check_content`` keeps them honest.
 
 >>> knowledge = load_knowledge()
 >>> bool(knowledge.description("7212", "kk"))
@@ -57,6 +58,7 @@ class GroupKnowledge:
 
     descriptions: dict[str, dict[str, str]] = field(default_factory=dict)
     tasks: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    everyday: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # how people put it in chat; search only
     distinctions: dict[str, dict[str, str]] = field(default_factory=dict)
     crosswalk: dict[str, Crosswalk] = field(default_factory=dict)
     confusions: dict[str, list[Confusion]] = field(default_factory=dict)
@@ -107,6 +109,8 @@ def read_knowledge(directory: Path = GROUPS_DIR) -> GroupKnowledge:
                 knowledge.descriptions[code] = dict(entry["description"])
             if "tasks" in entry:
                 knowledge.tasks[code] = {lang: list(items) for lang, items in entry["tasks"].items()}
+            if "everyday" in entry:
+                knowledge.everyday[code] = {lang: list(items) for lang, items in entry["everyday"].items()}
             if "distinction" in entry:
                 knowledge.distinctions[code] = dict(entry["distinction"])
             if "isco08" in entry:

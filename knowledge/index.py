@@ -8,7 +8,8 @@ Two kinds of evidence are indexed:
   title "электросварщик" and not merely any title that mentions welding;
 * **documents** — one per occupation group, with everything Kasip knows
   about it in three languages (names, titles, Kasip's aliases, what the
-  work is, tasks); duties are scored against them with BM25.
+  work is, tasks, the everyday phrases people describe it in); duties are
+  scored against them with BM25.
 
 Building needs the morphological analyser over ~100,000 words, a few
 seconds; the result is pickled under the cache folder, keyed by the data it
@@ -251,6 +252,8 @@ def _documents(tree: NkzTree, knowledge: GroupKnowledge) -> tuple[list[str], lis
         texts += list((knowledge.distinctions.get(group.code) or {}).values())
         texts += list((knowledge.descriptions.get(unit.code) or {}).values())
         for items in (knowledge.tasks.get(unit.code) or {}).values():
+            texts += items
+        for items in (knowledge.everyday.get(unit.code) or {}).values():
             texts += items
         bag: Counter[str] = Counter()
         for text in texts:

@@ -63,7 +63,7 @@ RULE_MARGIN = 0.8
 MANAGER_BOOST = 1.15
 UNKNOWN_WEIGHT = 3.0
 SELF_EMPLOYED_FACTOR = 0.35
-NOT_A_MANAGER_FACTOR = 0.8
+NOT_A_MANAGER_FACTOR = 0.7
 MAJOR_VOTE = True
 MAJOR_VOTE_MARGIN = 1.0
 VOTE_LEVELS = (1,)
@@ -492,8 +492,8 @@ class _Scoring:
             factors["1"] = SELF_EMPLOYED_FACTOR
         elif self.manages:
             factors["1"] = MANAGER_BOOST
-        elif NOT_A_MANAGER_FACTOR != 1.0 and not rules.names_a_manager(self.text):
-            factors["1"] = NOT_A_MANAGER_FACTOR
+        elif self.rule != rules.EXACT_TITLE and not rules.names_a_manager(self.text):
+            factors["1"] = NOT_A_MANAGER_FACTOR  # an official title ("главный бухгалтер") keeps NKZ's own placement
         answer = answers.get("manages_people")
         if answer == "yes":
             factors["1"] = 1.25

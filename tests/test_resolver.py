@@ -175,6 +175,7 @@ def test_accuracy_floors_on_the_development_set(resolver: Resolver) -> None:
     assert report.overall.n >= 400
     assert report.overall.rate(4, 1) >= 0.75
     assert report.overall.rate(4, 3) >= 0.90
+    assert report.overall.rate(1, 1) >= 0.90  # major group; the target is 92%, measured by kasip bench accuracy
     assert report.confident_precision >= 0.90
     assert report.by_lang["ru"].rate(4, 1) - report.by_lang["kk"].rate(4, 1) <= 0.10
 

@@ -37,6 +37,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SHINGLE = 8
 LANGS = ("kk", "ru", "en")
 RELATIONS = ("same", "part-of", "merges", "national")
+MAX_EVERYDAY = 12
 ALIAS_KINDS = ("colloquial", "feminine", "kazakh", "abbreviation", "english", "latin-kk", "jargon")
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 PLACEHOLDER = re.compile(r"\b(todo|tbd|fixme|lorem|xxx|placeholder)\b|\.\.\.|…|\?\?", re.IGNORECASE)
@@ -87,9 +88,10 @@ def iter_texts(entry: dict) -> Iterable[tuple[str, str, str]]:
     for key in ("description", "distinction"):
         for lang, text in (entry.get(key) or {}).items():
             yield key, lang, text
-    for lang, tasks in (entry.get("tasks") or {}).items():
-        for text in tasks:
-            yield "tasks", lang, text
+    for key in ("tasks", "everyday"):
+        for lang, items in (entry.get(key) or {}).items():
+            for text in items:
+                yield key, lang, text
     for item in entry.get("confused_with") or []:
         for lang, text in (item.get("why") or {}).items():
             yield "confused_with", lang, text
@@ -125,7 +127,7 @@ def check_entry(code: str, entry: dict, tree: NkzTree, report: Report) -> None:
     level = group.level
     allowed = {
         Level.OCCUPATION: {"distinction"},
-        Level.UNIT: {"description", "tasks", "isco08", "confused_with"},
+        Level.UNIT: {"description", "tasks", "everyday", "isco08", "confused_with"},
     }.get(level, {"description"} if level < Level.UNIT else set())
     for key in entry:
         if key not in allowed:
@@ -153,6 +155,9 @@ def check_entry(code: str, entry: dict, tree: NkzTree, report: Report) -> None:
                 report.add(code, f"{count} {lang} tasks, want 4-8")
         if len(set(counts.values())) > 1:
             report.add(code, f"task counts differ between languages: {counts}")
+        for lang, phrases in (entry.get("everyday") or {}).items():
+            if len(phrases) > MAX_EVERYDAY or len(set(phrases)) != len(phrases):
+                report.add(code, f"{len(phrases)} {lang} everyday phrases (at most {MAX_EVERYDAY}, no repeats)")
         check_isco(code, entry.get("isco08"), report)
         for item in entry.get("confused_with") or []:
             other = item.get("code", "")
