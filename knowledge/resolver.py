@@ -21,7 +21,8 @@ How it decides, in the order of the NKZ methodology:
    highest skill level, then most time, then production first; the
    self-employed are not managers, and neither is anyone whose only link
    to a manager's group is the workplace in its name (no "директор",
-   "заведующая", "басшы", no people led);
+   "заведующая", "басшы", no people led); the education a text names
+   leans towards professionals or technicians;
 5. the scores become probabilities; a clear winner is *confident*, otherwise
    the most useful question is chosen from how the candidates differ.
 """
@@ -64,6 +65,7 @@ MANAGER_BOOST = 1.15
 UNKNOWN_WEIGHT = 3.0
 SELF_EMPLOYED_FACTOR = 0.35
 NOT_A_MANAGER_FACTOR = 0.7
+EDUCATION_FACTOR = 1.15
 MAJOR_VOTE = True
 MAJOR_VOTE_MARGIN = 1.0
 VOTE_LEVELS = (1,)
@@ -494,6 +496,11 @@ class _Scoring:
             factors["1"] = MANAGER_BOOST
         elif self.rule != rules.EXACT_TITLE and not rules.names_a_manager(self.text):
             factors["1"] = NOT_A_MANAGER_FACTOR  # an official title ("главный бухгалтер") keeps NKZ's own placement
+        education = rules.education_asked(self.text) if EDUCATION_FACTOR != 1.0 else None
+        if education is not None:
+            factors["2"], factors["3"] = (
+                (EDUCATION_FACTOR, 1 / EDUCATION_FACTOR) if education == "higher" else (1 / EDUCATION_FACTOR, EDUCATION_FACTOR)
+            )
         answer = answers.get("manages_people")
         if answer == "yes":
             factors["1"] = 1.25

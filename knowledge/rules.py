@@ -104,6 +104,36 @@ def manages_people(text: str) -> bool:
     return False
 
 
+_HIGHER_EDUCATION = re.compile(
+    r"(высш\w*\s+(?:[\w-]+\s+){0,3}образован|бакалавр|магистр|"
+    r"жоғары\s+(?:[\w-]+\s+){0,3}біл|"
+    r"higher education|bachelor|master'?s degree|university degree)",
+    re.IGNORECASE,
+)
+_VOCATIONAL_EDUCATION = re.compile(
+    r"(средн\w*[\s-]+специальн|средне-специальн|средн\w*\s+профессиональн|техническ\w+\s+и\s+профессиональн\w+\s+образован|"
+    r"техникалық және кәсіптік|арнаулы орта|"
+    r"vocational (?:education|training|qualification)|technical college diploma)",
+    re.IGNORECASE,
+)
+
+
+def education_asked(text: str) -> str | None:
+    """"higher" or "vocational" when the text names one level of education (a vacancy's requirement,
+    or "у меня высшее"), None when it names none or both ("высшее или средне-специальное").
+
+    NKZ's skill levels are defined by education: professionals (major group 2)
+    by higher education, technicians and associate professionals (3) by
+    post-secondary vocational training — the boundary the resolver most often
+    gets wrong on real vacancies.
+    """
+    higher = bool(_HIGHER_EDUCATION.search(text))
+    vocational = bool(_VOCATIONAL_EDUCATION.search(text))
+    if higher == vocational:
+        return None
+    return "higher" if higher else "vocational"
+
+
 def names_a_manager(text: str) -> bool:
     """Does the text call the person a head of something (директор, заведующий, басшы, head of …)?
 

@@ -157,6 +157,14 @@ def test_aliases_speak_for_their_group_like_official_titles(resolver: Resolver, 
     assert top_unit(resolver, alias) == unit
 
 
+def test_the_education_a_text_names_tells_professionals_from_technicians() -> None:
+    assert rules.education_asked("Требования: высшее техническое образование, опыт от 3 лет") == "higher"
+    assert rules.education_asked("Образование средне-специальное (колледж)") == "vocational"
+    assert rules.education_asked("жоғары білімі бар маман") == "higher"
+    assert rules.education_asked("высшее или среднее специальное образование") is None  # both: no signal
+    assert rules.education_asked("преподаю в колледже информатику") is None  # a workplace, not the person's education
+
+
 def test_mixed_scripts_and_source_misspellings_are_read_as_meant(resolver: Resolver, tree: NkzTree) -> None:
     from knowledge.index import searchable
     from knowledge.terms import unmix_scripts

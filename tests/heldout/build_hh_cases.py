@@ -108,8 +108,14 @@ def language(title: str) -> str:
     return "ru"
 
 
-def build_cases(vacancies_csv: Path, roles: dict[str, tuple[str, list[str]]]) -> list[dict[str, object]]:
-    """Turn every vacancy whose hh role is mapped into a benchmark case."""
+def build_cases(
+    vacancies_csv: Path, roles: dict[str, tuple[str, list[str]]], with_requirements: bool = False
+) -> list[dict[str, object]]:
+    """Turn every vacancy whose hh role is mapped into a benchmark case.
+
+    With *with_requirements* the duties are the responsibility text followed
+    by the requirement text, as a whole vacancy reads (education, experience).
+    """
     cases: list[dict[str, object]] = []
     seen: set[str] = set()
     with vacancies_csv.open(encoding="utf-8", newline="") as f:
@@ -121,6 +127,8 @@ def build_cases(vacancies_csv: Path, roles: dict[str, tuple[str, list[str]]]) ->
             role_name, codes = roles[role_id]
             title = clean(row["name"])
             duties = clean(row["responsibility"]) or clean(row["requirement"])
+            if with_requirements and clean(row["responsibility"]):
+                duties = f"{duties} {clean(row['requirement'])}".strip()
             cases.append(
                 {
                     "id": f"hh-{row['id']}",
@@ -141,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nkz", type=Path, default=DEFAULT_NKZ, help="NKZ 2017 CSV (levels 1-6)")
     parser.add_argument("--roles", type=Path, default=ROLES_TSV, help="role -> units TSV")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="JSONL file to write")
+    parser.add_argument("--with-requirements", action="store_true",
+                        help="append each ad's requirement text to its duties (written to hh_astana_full.jsonl by default)")
     args = parser.parse_args(argv)
 
     try:
@@ -148,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     except MappingError as error:
         print(f"refusing to build: {error}", file=sys.stderr)
         return 1
-    cases = build_cases(args.vacancies, roles)
+    cases = build_cases(args.vacancies, roles, args.with_requirements)
+    if args.with_requirements and args.output == OUTPUT:
+        args.output = OUTPUT.with_name("hh_astana_full.jsonl")
     with args.output.open("w", encoding="utf-8") as f:
         for case in cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
