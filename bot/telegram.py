@@ -86,15 +86,18 @@ class PerChatRateLimiter(AIORateLimiter):
 class FloodGuard:
     """Per-user protection: a person sending more than a dozen updates in ten seconds is asked to slow down."""
 
-    def __init__(self, window: float = FLOOD_WINDOW_SECONDS, limit: int = FLOOD_MAX_UPDATES):
+    def __init__(self, window: float = FLOOD_WINDOW_SECONDS, limit: int = FLOOD_MAX_UPDATES, keep: int = 10_000):
         self.window = window
         self.limit = limit
+        self.keep = keep  # people tracked before those quiet for a whole window are forgotten
         self._seen: dict[int, deque[float]] = defaultdict(deque)
         self._warned: set[int] = set()
 
     def check(self, user_id: int) -> str:
         """"ok", "warn" (first update over the limit) or "drop"."""
         now = time.monotonic()
+        if len(self._seen) > self.keep and user_id not in self._seen:
+            self._forget_quiet(now)
         seen = self._seen[user_id]
         while seen and now - seen[0] > self.window:
             seen.popleft()
@@ -106,6 +109,13 @@ class FloodGuard:
             return "drop"
         self._warned.add(user_id)
         return "warn"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop everyone with no update in the last window: their history no longer counts anyway."""
+        quiet = [user for user, seen in self._seen.items() if not seen or now - seen[-1] > self.window]
+        for user in quiet:
+            del self._seen[user]
+            self._warned.discard(user)
 
 
 async def _answer(query) -> None:

@@ -76,6 +76,19 @@ def test_two_people_interleaving(fake: FakeTelegram, bot: BotProcess) -> None:
     assert "83" in bolat.text_since() and "24" in anna.text_since()
 
 
+def test_flood_guard_forgets_people_who_went_quiet() -> None:
+    from bot.telegram import FloodGuard
+
+    guard = FloodGuard(window=0.05, limit=2, keep=100)
+    for user_id in range(150):
+        assert guard.check(user_id) == "ok"
+    assert [guard.check(7) for _ in range(3)] == ["ok", "warn", "drop"]  # 7 has now sent four in the window
+    time.sleep(0.06)
+    assert guard.check(1000) == "ok"  # a newcomer past the limit sweeps out everyone quiet for a window
+    assert len(guard._seen) == 1
+    assert guard.check(7) == "ok"  # 7's old burst no longer counts
+
+
 def test_a_burst_from_many_people_is_answered_in_each_persons_order(fake: FakeTelegram, bot: BotProcess) -> None:
     """Updates are handled several at a time; one person's replies still come in the order they wrote."""
     codes = ("7212", "2512", "8322", "5120", "2411")
