@@ -24,6 +24,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import certifi
 import h11
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -197,12 +198,7 @@ class KeepAliveRequest(BaseRequest):
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
-            try:
-                import certifi
-
-                self._ssl = ssl.create_default_context(cafile=certifi.where())
-            except ImportError:  # pragma: no cover - certifi comes with httpx
-                self._ssl = ssl.create_default_context()
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
         return self._ssl
 
     # -- one request and its answer --------------------------------------------------------

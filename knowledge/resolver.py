@@ -42,7 +42,7 @@ from rapidfuzz import fuzz, process
 from knowledge import rules
 from knowledge.codes import Level
 from knowledge.index import Index, load_index, term_weight, word_terms
-from knowledge.terms import analyze, from_latin_keyboard, is_known_russian, latin_terms
+from knowledge.terms import CYRILLIC, analyze, from_latin_keyboard, is_known_russian, latin_terms
 from knowledge.tree import NkzTree, load_tree
 from knowledge.version import data_version
 
@@ -224,8 +224,6 @@ class Resolver:
         ``?word``) so that "повор в кафе" is not read as just "кафе".
         """
         vector: dict[str, float] = {}
-        entry_idf = self.index.idf
-        heads = self.index.head_boost
         for word in analyze(text, lang):
             if word.derivative and not keep_derivative:
                 continue
@@ -234,20 +232,24 @@ class Resolver:
             known = 0
             for term in word_terms(word):
                 similarity = 1.0
-                if term not in self.index.entry_postings and term not in self.index.doc_postings:
+                if not self._knows(term):
                     fixed = self._nearest_term(term)
                     if fixed is None:
                         continue
                     term, similarity = fixed
                 known += 1
-                weight = entry_idf.get(term, 1.0) * term_weight(term) * heads.get(term, 1.0) * similarity
-                vector[term] = max(vector.get(term, 0.0), weight)
+                self._add_term(vector, term, similarity)
             if not known:
                 vector[f"?{word.surface}"] = UNKNOWN_WEIGHT
         return vector
 
     def _knows(self, term: str) -> bool:
         return term in self.index.entry_postings or term in self.index.doc_postings
+
+    def _add_term(self, vector: dict[str, float], term: str, similarity: float) -> None:
+        index = self.index
+        weight = index.idf.get(term, 1.0) * term_weight(term) * index.head_boost.get(term, 1.0) * similarity
+        vector[term] = max(vector.get(term, 0.0), weight)
 
     def _add_corrected_word(self, vector: dict[str, float], word, lang: str | None) -> bool:
         """A word the index has never seen, read as the nearest word of the names ("медсистра" → "медсестра").
@@ -258,9 +260,9 @@ class Resolver:
         False when the word is known, or nothing near enough was found
         (then the terms are corrected one by one).
         """
-        if len(word.surface) < 5 or not _CYRILLIC.search(word.surface) or any(self._knows(term) for term in word_terms(word)):
+        if len(word.surface) < 5 or not CYRILLIC.search(word.surface) or any(self._knows(term) for term in word_terms(word)):
             return False  # English typos fare better corrected stem by stem ("electrition" → electr…)
-        found = self._nearest_word(word.surface)
+        found = self._nearest(word.surface, self.index.words_by_initial, key=f"w:{word.surface}")
         if found is None:
             return False
         corrected, similarity = found
@@ -268,40 +270,25 @@ class Resolver:
         for other in analyze(corrected, lang):
             for term in word_terms(other):
                 if self._knows(term):
-                    weight = self.index.idf.get(term, 1.0) * term_weight(term) * self.index.head_boost.get(term, 1.0) * similarity
-                    vector[term] = max(vector.get(term, 0.0), weight)
+                    self._add_term(vector, term, similarity)
                     added = True
         return added
-
-    def _nearest_word(self, surface: str) -> tuple[str, float] | None:
-        key = f"w:{surface}"
-        if key not in self._typo_cache:
-            bucket = self.index.words_by_initial.get(surface[0])
-            found = process.extractOne(surface, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY) if bucket else None
-            if len(self._typo_cache) > 50_000:
-                self._typo_cache.clear()
-            self._typo_cache[key] = (found[0], found[1] / 100) if found else None
-        return self._typo_cache[key]
 
     def _nearest_term(self, term: str) -> tuple[str, float] | None:
         if term.startswith(("~", "f:")) or len(term) < 5:
             return None
-        if term in self._typo_cache:
-            return self._typo_cache[term]
-        found = self._search_nearest(term)
+        return self._nearest(term, self.index.vocabulary_by_initial, key=term)
+
+    def _nearest(self, text: str, buckets: dict[str, list[str]], key: str) -> tuple[str, float] | None:
+        """The closest entry of *text*'s initial bucket (rapidfuzz ratio ≥ TYPO_SIMILARITY), cached under *key*."""
+        if key in self._typo_cache:
+            return self._typo_cache[key]
+        bucket = buckets.get(text[0])
+        found = process.extractOne(text, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY) if bucket else None
         if len(self._typo_cache) > 50_000:
             self._typo_cache.clear()
-        self._typo_cache[term] = found
-        return found
-
-    def _search_nearest(self, term: str) -> tuple[str, float] | None:
-        bucket = self.index.vocabulary_by_initial.get(term[0])
-        if not bucket:
-            return None
-        found = process.extractOne(term, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
-        if found is None:
-            return None
-        return found[0], found[1] / 100
+        self._typo_cache[key] = (found[0], found[1] / 100) if found else None
+        return self._typo_cache[key]
 
 
 class _Scoring:
@@ -496,7 +483,7 @@ class _Scoring:
             factors["1"] = MANAGER_BOOST
         elif self.rule != rules.EXACT_TITLE and not rules.names_a_manager(self.text):
             factors["1"] = NOT_A_MANAGER_FACTOR  # an official title ("главный бухгалтер") keeps NKZ's own placement
-        education = rules.education_asked(self.text) if EDUCATION_FACTOR != 1.0 else None
+        education = rules.education_asked(self.text)
         if education is not None:
             factors["2"], factors["3"] = (
                 (EDUCATION_FACTOR, 1 / EDUCATION_FACTOR) if education == "higher" else (1 / EDUCATION_FACTOR, EDUCATION_FACTOR)
@@ -618,7 +605,6 @@ def _major_vote(ranking: list, probabilities: list[float]) -> tuple[list, list[f
     return ranking, probabilities
 
 
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LINE_BREAKS = {ord("\n"): None, ord("\t"): None}
 
 

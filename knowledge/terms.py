@@ -97,7 +97,7 @@ def words(text: str) -> list[str]:
 
 
 _LOOKALIKES = str.maketrans("ABCEHIKMOPTXYaceiopxyk", "АВСЕНІКМОРТХУасеіорхук")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[A-Za-z]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -109,14 +109,19 @@ def unmix_scripts(text: str) -> str:
     NKZ titles are written so, and people type them too.  Only words that mix
     the two scripts change ("IT-специалист" keeps its IT; "Sauda" stays Latin).
     """
-    if not (_LATIN.search(text) and _CYRILLIC.search(text)):
+    if not (_LATIN.search(text) and CYRILLIC.search(text)):
         return text
     return _LETTERS.sub(_unmix_word, text)
 
 
+def written_words(text: str) -> list[str]:
+    """Lower-case words as they are written (look-alike letters unmixed, ё→е, no abbreviations expanded)."""
+    return _LETTERS.findall(unmix_scripts(text).lower().replace("ё", "е"))
+
+
 def _unmix_word(match: re.Match[str]) -> str:
     word = match.group(0)
-    if _LATIN.search(word) and _CYRILLIC.search(word):
+    if _LATIN.search(word) and CYRILLIC.search(word):
         return word.translate(_LOOKALIKES)
     return word
 
